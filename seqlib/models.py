@@ -1,0 +1,205 @@
+"""The three classifiers the course compares.
+
+Dimension letters used in the shape comments: B batch, T time steps, F features per
+step, H hidden units, C classes.
+
+- :class:`DNN` flattens the whole sequence: one weight per (position, feature), so
+  it sees order, but only for the length it was built for.
+- :class:`Bag` applies one small network to every step and averages over time: it
+  cannot tell two orderings of the same steps apart.
+- :class:`LSTM` reads the steps one by one and classifies from its state after the
+  last real step of each sequence.
+"""
+
+from __future__ import annotations
+
+import torch
+from torch import nn
+
+
+class NotApplicable(ValueError):
+    """The model cannot classify this input at all (not merely badly)."""
+
+
+def count_parameters(model: nn.Module) -> int:
+    return sum(p.numel() for p in model.parameters() if p.requires_grad)
+
+
+def _check_inputs(
+    inputs: torch.Tensor, n_features: int, lengths: torch.Tensor | None
+) -> torch.Tensor:
+    """Check (B, T, F) inputs and return lengths of shape (B,)."""
+    if not isinstance(inputs, torch.Tensor):
+        raise TypeError(f"inputs must be a torch.Tensor, got {type(inputs).__name__}")
+    if inputs.dim() != 3:
+        raise ValueError(
+            f"inputs must have shape (batch, time, features), got {tuple(inputs.shape)};"
+            " add a feature axis with inputs.unsqueeze(-1) for one value per step"
+        )
+    batch, time, features = inputs.shape
+    if features != n_features:
+        raise ValueError(
+            f"the model expects {n_features} feature(s) per step, got {features} "
+            f"(inputs of shape {tuple(inputs.shape)}); are the time and feature "
+            "axes swapped?"
+        )
+    if not inputs.is_floating_point():
+        raise TypeError(f"inputs must be floating point, got {inputs.dtype}")
+    if lengths is None:
+        return torch.full((batch,), time, dtype=torch.long)
+    if lengths.shape != (batch,):
+        raise ValueError(
+            f"lengths must have shape ({batch},), one per sequence, "
+            f"got {tuple(lengths.shape)}"
+        )
+    if batch and (lengths.min() < 1 or lengths.max() > time):
+        raise ValueError(
+            f"lengths must lie in 1..{time} (the padded length), "
+            f"got {lengths.min().item()}..{lengths.max().item()}"
+        )
+    return lengths.long()
+
+
+def _mlp(sizes: list[int]) -> nn.Sequential:
+    """Linear layers with ReLU between them (none after the last)."""
+    layers: list[nn.Module] = []
+    for i, (size_in, size_out) in enumerate(zip(sizes[:-1], sizes[1:], strict=True)):
+        layers.append(nn.Linear(size_in, size_out))
+        if i < len(sizes) - 2:
+            layers.append(nn.ReLU())
+    return nn.Sequential(*layers)
+
+
+def _check_sizes(**sizes) -> None:
+    for name, value in sizes.items():
+        values = value if isinstance(value, (tuple, list)) else [value]
+        for v in values:
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name} must be positive integers, got {value!r}")
+
+
+class DNN(nn.Module):
+    """A multi-layer perceptron on the flattened, zero-padded sequence.
+
+    The default, 5 steps of 1 feature into 32 hidden units and 2 classes, is the
+    starting notebook's network.
+    """
+
+    def __init__(
+        self,
+        length: int = 5,
+        n_features: int = 1,
+        hidden: tuple[int, ...] = (32,),
+        n_classes: int = 2,
+    ):
+        super().__init__()
+        hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
+        _check_sizes(length=length, n_features=n_features, hidden=hidden,
+                     n_classes=n_classes)
+        self.length = length
+        self.n_features = n_features
+        self.net = _mlp([length * n_features, *hidden, n_classes])
+
+    def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
+        _check_inputs(inputs, self.n_features, lengths)
+        batch, time, _ = inputs.shape
+        if time > self.length:
+            raise NotApplicable(
+                f"this DNN was built for sequences of at most {self.length} steps and "
+                f"has no weights for step {self.length + 1} onwards; got {time} steps"
+            )
+        # Steps past a sequence's length are already zero; pad the batch to the
+        # built length with zeros too, so every input has one fixed size.
+        padded = nn.functional.pad(inputs, (0, 0, 0, self.length - time))  # (B, L, F)
+        return self.net(padded.reshape(batch, -1))  # (B, L*F) -> (B, C)
+
+
+class Bag(nn.Module):
+    """Order-blind: the same network on every step, then the mean over real steps."""
+
+    def __init__(self, n_features: int = 1, hidden: int = 32, n_classes: int = 2):
+        super().__init__()
+        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes)
+        self.n_features = n_features
+        self.step = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU())
+        self.head = nn.Linear(hidden, n_classes)
+
+    def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
+        lengths = _check_inputs(inputs, self.n_features, lengths)
+        time = inputs.shape[1]
+        per_step = self.step(inputs)  # (B, T, H)
+        real = torch.arange(time) < lengths[:, None]  # (B, T), False on padding
+        summed = (per_step * real[:, :, None]).sum(dim=1)  # (B, H)
+        pooled = summed / lengths[:, None]  # (B, H)
+        return self.head(pooled)  # (B, C)
+
+
+class LSTM(nn.Module):
+    """``torch.nn.LSTM`` and a linear head on the state after the last real step.
+
+    The default, one layer of 16 units on 1 feature, is the starting notebook's
+    network. ``forget_bias`` sets the forget gate's bias at the start (1.0 is the
+    usual advice for long sequences); None keeps torch's random initialisation.
+    """
+
+    def __init__(
+        self,
+        n_features: int = 1,
+        hidden: int = 16,
+        n_classes: int = 2,
+        layers: int = 1,
+        forget_bias: float | None = None,
+    ):
+        super().__init__()
+        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes,
+                     layers=layers)
+        self.n_features = n_features
+        self.lstm = nn.LSTM(n_features, hidden, num_layers=layers, batch_first=True)
+        self.head = nn.Linear(hidden, n_classes)
+        if forget_bias is not None:
+            set_forget_bias(self.lstm, forget_bias)
+
+    def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
+        lengths = _check_inputs(inputs, self.n_features, lengths)
+        # The LSTM reads left to right, so its output at step t never depends on
+        # later steps: running over the padding and reading each sequence's output
+        # at its own last real step gives exactly the unpadded result, without the
+        # cost of packing.
+        outputs, _ = self.lstm(inputs)  # (B, T, H), the top layer at every step
+        last = outputs[torch.arange(inputs.shape[0]), lengths - 1]  # (B, H)
+        return self.head(last)  # (B, C)
+
+
+def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
+    """Set the forget gate's total bias (torch splits it over two vectors)."""
+    hidden = lstm.hidden_size
+    with torch.no_grad():
+        for name, bias in lstm.named_parameters():
+            if name.startswith("bias_ih"):
+                # torch orders the gates input, forget, cell, output.
+                bias[hidden : 2 * hidden] = value
+            elif name.startswith("bias_hh"):
+                bias[hidden : 2 * hidden] = 0.0
+
+
+MODELS = {"dnn": DNN, "lstm": LSTM, "bag": Bag}
+
+
+def model_names() -> list[str]:
+    return list(MODELS)
+
+
+def build_model(name: str, task=None, length: int | None = None, **sizes) -> nn.Module:
+    """Build a model by name, sized for ``task`` when one is given.
+
+    ``length`` is the longest sequence the DNN must read (the task's default length
+    when not given); the other models read any length.
+    """
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    if task is not None:
+        sizes.setdefault("n_features", task.n_features)
+        sizes.setdefault("n_classes", task.n_classes)
+        if name == "dnn":
+            sizes.setdefault("length", length or task.default_length)
+    return MODELS[name](**sizes)
