@@ -1,15 +1,34 @@
-"""Compare models on a task over several seeds, on one fixed held-out set."""
+"""Compare models on a task over several seeds, on fixed held-out sets.
+
+Every model and every seed is scored on the same held-out sequences, drawn once
+from their own seed, so differences between models are differences of models.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 
+import numpy as np
+
 from seqlib import metrics
 from seqlib.metrics import Interval
-from seqlib.models import build_model, count_parameters
+from seqlib.models import NotApplicable, build_model, count_parameters
 from seqlib.tasks import Task, get_task
-from seqlib.training import TrainSettings, draw_held_out, evaluate, seeded_model, train
+from seqlib.training import (
+    TrainSettings,
+    draw_held_out,
+    evaluate,
+    predict,
+    seeded_model,
+    train,
+)
+
+LengthRange = tuple[int, int]
+
+
+def range_key(lengths: LengthRange) -> str:
+    return f"{lengths[0]}-{lengths[1]}"
 
 
 @dataclass
@@ -19,15 +38,20 @@ class ModelResult:
     accuracy: Interval  # mean over seeds with a t interval
     balanced_accuracy: Interval
     per_seed: list[dict] = field(default_factory=list)
+    # "LOW-HIGH" -> {"accuracy", "balanced_accuracy"} or None with a reason
+    by_test_length: dict[str, dict] = field(default_factory=dict)
 
     def as_dict(self) -> dict:
-        return {
+        record = {
             "model": self.model,
             "parameters": self.parameters,
             "accuracy": self.accuracy.as_dict(),
             "balanced_accuracy": self.balanced_accuracy.as_dict(),
             "per_seed": self.per_seed,
         }
+        if self.by_test_length:
+            record["by_test_length"] = self.by_test_length
+        return record
 
 
 @dataclass
@@ -38,9 +62,11 @@ class Comparison:
     settings: dict
     seeds: list[int]
     results: list[ModelResult]
+    mcnemar_p: float | None = None  # the largest per-seed p, first two models
+    difference: Interval | None = None  # balanced accuracy, first minus second
 
     def as_dict(self) -> dict:
-        return {
+        record = {
             "task": self.task,
             "majority_baseline": round(self.majority_baseline, 4),
             "held_out_size": self.held_out_size,
@@ -48,6 +74,11 @@ class Comparison:
             "settings": self.settings,
             "results": [result.as_dict() for result in self.results],
         }
+        if self.mcnemar_p is not None:
+            record["mcnemar_p"] = float(f"{self.mcnemar_p:.3g}")
+        if self.difference is not None:
+            record["balanced_accuracy_difference"] = self.difference.as_dict()
+        return record
 
     def result(self, model: str) -> ModelResult:
         for result in self.results:
@@ -57,18 +88,33 @@ class Comparison:
 
     def table(self) -> str:
         """A plain-text table: one line per model, means with 95 % intervals."""
-        header = (
+        lines = [
             f"task {self.task}: {self.held_out_size:,} held-out sequences, "
             f"majority baseline {self.majority_baseline:.3f}, "
-            f"{len(self.seeds)} seed(s), {self.settings['steps']} steps"
-        )
-        columns = f"{'model':<6} {'params':>7}  {'accuracy [95% CI]':<24}  "
-        columns += "balanced accuracy [95% CI]"
-        lines = [header, columns]
+            f"{len(self.seeds)} seed(s), up to {self.settings['steps']} steps",
+            f"{'model':<6} {'params':>7}  {'accuracy [95% CI]':<24}  "
+            "balanced accuracy [95% CI]",
+        ]
         for r in self.results:
             lines.append(
                 f"{r.model:<6} {r.parameters:>7,}  {str(r.accuracy):<24}  "
                 f"{r.balanced_accuracy}"
+            )
+        for key in self.results[0].by_test_length:
+            lines.append(f"test lengths {key}, balanced accuracy (mean over seeds):")
+            for r in self.results:
+                score = r.by_test_length[key]
+                shown = (
+                    f"{score['balanced_accuracy']['mean']:.3f}"
+                    if score.get("balanced_accuracy")
+                    else f"not applicable: {score['reason']}"
+                )
+                lines.append(f"  {r.model:<6} {shown}")
+        if self.mcnemar_p is not None:
+            first, second = self.results[0].model, self.results[1].model
+            lines.append(
+                f"{first} vs {second}: McNemar exact p <= {self.mcnemar_p:.3g} "
+                f"(largest over seeds); balanced accuracy difference {self.difference}"
             )
         return "\n".join(lines)
 
@@ -84,6 +130,50 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
     return seeds
 
 
+def default_settings(task: Task, **overrides) -> TrainSettings:
+    """The task's recorded training settings, with any field replaced."""
+    defaults = task.training
+    settings = TrainSettings(
+        steps=defaults.steps,
+        batch_size=defaults.batch_size,
+        lr=defaults.lr,
+        train_size=defaults.train_size,
+        lengths=defaults.lengths,
+        clip_grad=defaults.clip_grad,
+        early_stop=defaults.early_stop,
+    )
+    return replace(settings, **overrides)
+
+
+def longest_training_length(task: Task, settings: TrainSettings) -> int:
+    if settings.lengths is not None:
+        return settings.lengths[1]
+    return settings.length or task.default_length
+
+
+def _score_on(model, batch) -> dict:
+    try:
+        scores = evaluate(model, batch)
+    except NotApplicable as reason:
+        return {"accuracy": None, "balanced_accuracy": None, "reason": str(reason)}
+    return {
+        "accuracy": round(scores.accuracy, 4),
+        "balanced_accuracy": round(scores.balanced_accuracy, 4),
+    }
+
+
+def _summarise(per_seed: list[dict], key: str) -> dict:
+    """Mean and interval over seeds for one test condition, or the reason it is None."""
+    scores = [s[key] for s in per_seed]
+    if scores[0]["accuracy"] is None:
+        return {"accuracy": None, "balanced_accuracy": None,
+                "reason": scores[0]["reason"]}
+    return {
+        name: metrics.seed_interval([s[name] for s in scores]).as_dict()
+        for name in ("accuracy", "balanced_accuracy")
+    }
+
+
 def compare(
     task: str | Task,
     models: Sequence[str] = ("dnn", "lstm"),
@@ -91,46 +181,58 @@ def compare(
     settings: TrainSettings | None = None,
     held_out_size: int = 10_000,
     model_sizes: dict[str, dict] | None = None,
+    test_lengths: Sequence[LengthRange] = (),
+    test_options: dict | None = None,
     progress: bool | None = None,
 ) -> Comparison:
-    """Train each model once per seed and score all of them on one held-out set.
+    """Train each model once per seed and score all of them on the same sequences.
 
     ``settings`` defaults to the task's recorded training settings; its ``seed``
     field is replaced by each seed in turn. ``model_sizes`` maps a model name to
-    constructor keywords.
+    constructor keywords (the task's recorded sizes by default). Each range in
+    ``test_lengths`` adds a held-out set of those lengths, reported per model in
+    ``by_test_length``. ``test_options`` are task keywords for every draw.
     """
     task = get_task(task) if isinstance(task, str) else task
     if not models:
         raise ValueError("name at least one model to compare")
-    if settings is None:
-        defaults = task.training
-        settings = TrainSettings(
-            steps=defaults.steps,
-            batch_size=defaults.batch_size,
-            lr=defaults.lr,
-            train_size=defaults.train_size,
-        )
+    settings = settings or default_settings(task)
     seeds = _seed_list(seeds)
-    model_sizes = model_sizes or {}
-    held_out = draw_held_out(task, held_out_size, **settings.draw_kwargs())
-    labels = held_out.labels.numpy()
+    sizes = {**task.training.model_sizes, **(model_sizes or {})}
+    options = test_options or {}
+    held_out = draw_held_out(task, held_out_size, **settings.draw_kwargs(), **options)
+    extra_sets = {
+        range_key(r): draw_held_out(task, held_out_size, lengths=tuple(r), **options)
+        for r in test_lengths
+    }
+    dnn_length = longest_training_length(task, settings)
 
-    results = []
+    results, correct = [], {}
     for name in models:
-        per_seed = []
+        per_seed, correct[name] = [], []
         for seed in seeds:
             model = seeded_model(
-                lambda n=name: build_model(n, task, **model_sizes.get(n, {})), seed
+                lambda n=name: build_model(
+                    n, task, length=dnn_length, **sizes.get(n, {})
+                ),
+                seed,
             )
-            train(model, task, replace(settings, seed=seed), held_out, progress)
-            scores = evaluate(model, held_out)
-            per_seed.append(
-                {
-                    "seed": seed,
-                    "accuracy": round(scores.accuracy, 4),
-                    "balanced_accuracy": round(scores.balanced_accuracy, 4),
-                }
-            )
+            history = train(model, task, replace(settings, seed=seed), held_out,
+                            progress)
+            predicted = predict(model, held_out)
+            labels = held_out.labels.numpy()
+            correct[name].append(predicted == labels)
+            record = {
+                "seed": seed,
+                "accuracy": round(metrics.accuracy(labels, predicted), 4),
+                "balanced_accuracy": round(
+                    metrics.balanced_accuracy(labels, predicted), 4
+                ),
+                "steps": history.stopped_at or settings.steps,
+            }
+            for key, batch in extra_sets.items():
+                record[key] = _score_on(model, batch)
+            per_seed.append(record)
         results.append(
             ModelResult(
                 model=name,
@@ -140,16 +242,56 @@ def compare(
                     [s["balanced_accuracy"] for s in per_seed]
                 ),
                 per_seed=per_seed,
+                by_test_length={key: _summarise(per_seed, key) for key in extra_sets},
             )
         )
+
+    mcnemar_p = difference = None
+    if len(models) >= 2:
+        first, second = models[0], models[1]
+        mcnemar_p = max(
+            metrics.mcnemar_exact(a, b)
+            for a, b in zip(correct[first], correct[second], strict=True)
+        )
+        if len(seeds) >= 2:
+            difference = metrics.bootstrap_difference(
+                [s["balanced_accuracy"] for s in results[0].per_seed],
+                [s["balanced_accuracy"] for s in results[1].per_seed],
+            )
     settings_record = {
         k: v for k, v in vars(settings).items() if k != "seed" and v is not None
     }
     return Comparison(
         task=task.name,
-        majority_baseline=metrics.majority_baseline(labels),
+        majority_baseline=metrics.majority_baseline(held_out.labels.numpy()),
         held_out_size=held_out_size,
         settings=settings_record,
         seeds=seeds,
         results=results,
+        mcnemar_p=mcnemar_p,
+        difference=difference,
     )
+
+
+def permutation_test(model, batch, seed: int = 0) -> dict:
+    """Scores before and after shuffling the real steps of every test sequence.
+
+    Each sequence's real steps are permuted independently; the padding stays at
+    the end. An order-blind model scores the same on both; a model that uses order
+    drops towards chance when order carries the label.
+    """
+    rng = np.random.default_rng(seed)
+    inputs = batch.inputs.clone()  # (B, T, F)
+    lengths = batch.lengths.numpy()
+    time = inputs.shape[1]
+    # Sort random keys; padded steps get +inf keys so they stay at the end.
+    keys = rng.random((len(batch), time))  # (B, T)
+    keys[np.arange(time)[None, :] >= lengths[:, None]] = np.inf
+    order = np.argsort(keys, axis=1)  # (B, T)
+    shuffled = inputs[np.arange(len(batch))[:, None], order]  # (B, T, F)
+    before = evaluate(model, batch)
+    after = evaluate(model, type(batch)(shuffled, batch.labels, batch.lengths))
+    return {
+        "balanced_accuracy": before.balanced_accuracy,
+        "shuffled_balanced_accuracy": after.balanced_accuracy,
+    }

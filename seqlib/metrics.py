@@ -108,3 +108,50 @@ def seed_interval(values, confidence: float = 0.95) -> Interval:
         confidence, df=values.size - 1, loc=mean, scale=stats.sem(values)
     )
     return Interval(mean, float(low), float(high))
+
+
+def mcnemar_exact(correct_a, correct_b) -> float:
+    """Exact McNemar p-value: do two models on the same test set differ?
+
+    Only the sequences that exactly one model gets right carry information; under
+    the null hypothesis each of them is equally likely to favour either model.
+    """
+    correct_a = np.asarray(correct_a, dtype=bool)
+    correct_b = np.asarray(correct_b, dtype=bool)
+    if correct_a.shape != correct_b.shape or correct_a.ndim != 1:
+        raise ValueError(
+            "need two equal-length vectors of per-sequence correctness, got shapes "
+            f"{correct_a.shape} and {correct_b.shape}"
+        )
+    only_a = int(np.sum(correct_a & ~correct_b))
+    only_b = int(np.sum(~correct_a & correct_b))
+    if only_a + only_b == 0:
+        return 1.0
+    return float(stats.binomtest(only_a, only_a + only_b, 0.5).pvalue)
+
+
+def bootstrap_difference(
+    values_a, values_b, confidence: float = 0.95, seed: int = 0
+) -> Interval:
+    """Mean of the seed-wise difference a - b, with a bootstrap interval.
+
+    The two lists are paired by seed: both models were trained with the same seeds
+    and scored on the same test set.
+    """
+    values_a = np.asarray(values_a, dtype=float)
+    values_b = np.asarray(values_b, dtype=float)
+    if values_a.shape != values_b.shape or values_a.ndim != 1 or values_a.size < 2:
+        raise ValueError(
+            "need two equal-length lists of at least 2 per-seed values, got shapes "
+            f"{values_a.shape} and {values_b.shape}"
+        )
+    difference = values_a - values_b
+    mean = float(difference.mean())
+    if np.all(difference == difference[0]):
+        return Interval(mean, mean, mean)
+    result = stats.bootstrap(
+        (difference,), np.mean, confidence_level=confidence, n_resamples=2000,
+        method="percentile", rng=np.random.default_rng(seed),
+    )
+    ci = result.confidence_interval
+    return Interval(mean, float(ci.low), float(ci.high))

@@ -37,12 +37,16 @@ class Batch:
 
 @dataclass(frozen=True)
 class TrainingDefaults:
-    """Settings that train a model to a sensible result on a task."""
+    """Settings that train each model to a sensible result on a task."""
 
     steps: int = 2000
     batch_size: int = 64
     lr: float = 0.01
     train_size: int | None = None  # None: a fresh batch every step
+    lengths: tuple[int, int] | None = None  # training lengths; None: default
+    clip_grad: float | None = None  # gradient norm clipping
+    early_stop: float | None = None  # stop at this validation balanced accuracy
+    model_sizes: dict = field(default_factory=dict)  # model name -> keywords
 
 
 @dataclass(frozen=True)
@@ -58,6 +62,8 @@ class Task:
     variable_length: bool  # may one batch hold sequences of different lengths?
     draw_fn: Callable[..., Batch] = field(repr=False)
     training: TrainingDefaults = TrainingDefaults()
+    options: dict = field(default_factory=dict)  # task-specific keywords, defaults
+    min_length: int = 1
 
     def draw(
         self,
@@ -65,13 +71,22 @@ class Task:
         seed: Seed,
         length: int | None = None,
         lengths: tuple[int, int] | None = None,
+        **options,
     ) -> Batch:
         """Draw ``n`` labelled sequences.
 
         ``length`` fixes the length of every sequence; ``lengths=(low, high)`` draws
         each length uniformly from low..high inclusive, for tasks that allow it.
+        Task-specific keywords (``task.options``) change how the task is drawn.
         """
         _check_count("n", n)
+        unknown = set(options) - set(self.options)
+        if unknown:
+            allowed = ", ".join(sorted(self.options)) or "none"
+            raise TypeError(
+                f"task {self.name!r} has no option {', '.join(sorted(unknown))}; "
+                f"its options: {allowed}"
+            )
         if length is not None and lengths is not None:
             raise ValueError("give either length or lengths=(low, high), not both")
         if lengths is not None:
@@ -84,8 +99,13 @@ class Task:
         else:
             low = high = self.default_length if length is None else length
             _check_count("length", low)
+        if low < self.min_length:
+            raise ValueError(
+                f"task {self.name!r} needs sequences of at least {self.min_length} "
+                f"steps, got {low}"
+            )
         rng = seed if isinstance(seed, np.random.Generator) else _rng(seed)
-        return self.draw_fn(n, rng, low, high)
+        return self.draw_fn(n, rng, low, high, **{**self.options, **options})
 
 
 REGISTRY: dict[str, Task] = {}
@@ -257,3 +277,8 @@ register(
         training=TrainingDefaults(steps=1000, batch_size=32, lr=0.01),
     )
 )
+
+
+# The tasks built to separate the models live in their own module; importing it
+# here registers them, so every caller of get_task sees the full registry.
+from seqlib import order_tasks  # noqa: E402, F401

@@ -21,6 +21,7 @@ from seqlib import metrics
 from seqlib.tasks import Batch, Task
 
 HELD_OUT_SEED = 20_000  # far from the small integers used as training seeds
+VALIDATION_SEED = 30_000  # early stopping looks at this set, never the test set
 CHUNK_STEPS = 50  # training batches drawn per vectorised call
 
 
@@ -37,6 +38,8 @@ class TrainSettings:
     length: int | None = None  # one training length; None: the task's default
     clip_grad: float | None = None  # clip the gradient norm to this value
     eval_every: int | None = None  # held-out scores every N steps; None: 10 times
+    early_stop: float | None = None  # stop once validation balanced accuracy >= it
+    validation_size: int = 1000  # sequences in the early-stopping set
 
     def __post_init__(self):
         for name in ("steps", "batch_size"):
@@ -52,6 +55,11 @@ class TrainSettings:
             raise ValueError(f"lr must be positive, got {self.lr!r}")
         if self.clip_grad is not None and not self.clip_grad > 0:
             raise ValueError(f"clip_grad must be positive, got {self.clip_grad!r}")
+        if self.early_stop is not None and not 0 < self.early_stop <= 1:
+            raise ValueError(
+                f"early_stop is a balanced accuracy in (0, 1], got {self.early_stop!r}"
+            )
+        _check_positive("validation_size", self.validation_size)
 
     def draw_kwargs(self) -> dict:
         if self.lengths is not None:
@@ -73,6 +81,7 @@ class History:
     train_loss: list[float] = field(default_factory=list)  # mean since last row
     accuracy: list[float] = field(default_factory=list)  # held-out
     balanced_accuracy: list[float] = field(default_factory=list)  # held-out
+    stopped_at: int | None = None  # the step early stopping ended training
 
     def last(self) -> dict:
         return {
@@ -182,6 +191,11 @@ def train(
     if held_out is None:
         held_out = draw_held_out(task, **settings.draw_kwargs())
     eval_every = settings.eval_every or max(1, settings.steps // 10)
+    validation = None
+    if settings.early_stop is not None:
+        validation = task.draw(
+            settings.validation_size, VALIDATION_SEED, **settings.draw_kwargs()
+        )
     optimiser = torch.optim.Adam(model.parameters(), lr=settings.lr)
     loss_fn = nn.CrossEntropyLoss()
     history = History(settings=asdict(settings))
@@ -209,5 +223,10 @@ def train(
             history.balanced_accuracy.append(scores.balanced_accuracy)
             bar.set_postfix(held_out_bal_acc=f"{scores.balanced_accuracy:.3f}")
             losses = []
+            if validation is not None and step < settings.steps:
+                checked = evaluate(model, validation).balanced_accuracy
+                if checked >= settings.early_stop:
+                    history.stopped_at = step
+                    break
     bar.close()
     return history
