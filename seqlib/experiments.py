@@ -14,7 +14,7 @@ import numpy as np
 from seqlib import metrics
 from seqlib.metrics import Interval
 from seqlib.models import NotApplicable, build_model, count_parameters
-from seqlib.tasks import Task, get_task
+from seqlib.tasks import Task, get_task, task_names
 from seqlib.training import (
     TrainSettings,
     draw_held_out,
@@ -132,6 +132,8 @@ def _seed_list(seeds: int | Sequence[int]) -> list[int]:
 
 def default_settings(task: Task, **overrides) -> TrainSettings:
     """The task's recorded training settings, with any field replaced."""
+    if "length" in overrides and "lengths" not in overrides:
+        overrides["lengths"] = None  # one fixed length replaces the default range
     defaults = task.training
     settings = TrainSettings(
         steps=defaults.steps,
@@ -146,9 +148,7 @@ def default_settings(task: Task, **overrides) -> TrainSettings:
 
 
 def longest_training_length(task: Task, settings: TrainSettings) -> int:
-    if settings.lengths is not None:
-        return settings.lengths[1]
-    return settings.length or task.default_length
+    return task.longest(**settings.draw_kwargs())
 
 
 def _score_on(model, batch) -> dict:
@@ -166,8 +166,11 @@ def _summarise(per_seed: list[dict], key: str) -> dict:
     """Mean and interval over seeds for one test condition, or the reason it is None."""
     scores = [s[key] for s in per_seed]
     if scores[0]["accuracy"] is None:
-        return {"accuracy": None, "balanced_accuracy": None,
-                "reason": scores[0]["reason"]}
+        return {
+            "accuracy": None,
+            "balanced_accuracy": None,
+            "reason": scores[0]["reason"],
+        }
     return {
         name: metrics.seed_interval([s[name] for s in scores]).as_dict()
         for name in ("accuracy", "balanced_accuracy")
@@ -182,7 +185,6 @@ def compare(
     held_out_size: int = 10_000,
     model_sizes: dict[str, dict] | None = None,
     test_lengths: Sequence[LengthRange] = (),
-    test_options: dict | None = None,
     progress: bool | None = None,
 ) -> Comparison:
     """Train each model once per seed and score all of them on the same sequences.
@@ -191,7 +193,7 @@ def compare(
     field is replaced by each seed in turn. ``model_sizes`` maps a model name to
     constructor keywords (the task's recorded sizes by default). Each range in
     ``test_lengths`` adds a held-out set of those lengths, reported per model in
-    ``by_test_length``. ``test_options`` are task keywords for every draw.
+    ``by_test_length``.
     """
     task = get_task(task) if isinstance(task, str) else task
     if not models:
@@ -199,10 +201,11 @@ def compare(
     settings = settings or default_settings(task)
     seeds = _seed_list(seeds)
     sizes = {**task.training.model_sizes, **(model_sizes or {})}
-    options = test_options or {}
-    held_out = draw_held_out(task, held_out_size, **settings.draw_kwargs(), **options)
+    held_out = draw_held_out(task, held_out_size, **settings.draw_kwargs())
     extra_sets = {
-        range_key(r): draw_held_out(task, held_out_size, lengths=tuple(r), **options)
+        range_key(r): draw_held_out(
+            task, held_out_size, lengths=tuple(r), **settings.options
+        )
         for r in test_lengths
     }
     dnn_length = longest_training_length(task, settings)
@@ -217,8 +220,9 @@ def compare(
                 ),
                 seed,
             )
-            history = train(model, task, replace(settings, seed=seed), held_out,
-                            progress)
+            history = train(
+                model, task, replace(settings, seed=seed), held_out, progress
+            )
             predicted = predict(model, held_out)
             labels = held_out.labels.numpy()
             correct[name].append(predicted == labels)
@@ -295,3 +299,90 @@ def permutation_test(model, batch, seed: int = 0) -> dict:
         "balanced_accuracy": before.balanced_accuracy,
         "shuffled_balanced_accuracy": after.balanced_accuracy,
     }
+
+
+SWEEPS = ("length", "train-size", "lag")
+
+
+@dataclass
+class Sweep:
+    """Balanced accuracy per model and value of one swept setting."""
+
+    task: str
+    over: str
+    values: list[int]
+    comparisons: list[Comparison]
+
+    def rows(self) -> list[dict]:
+        rows = []
+        for value, comparison in zip(self.values, self.comparisons, strict=True):
+            for result in comparison.results:
+                rows.append(
+                    {
+                        "value": value,
+                        "model": result.model,
+                        "balanced_accuracy": result.balanced_accuracy.as_dict(),
+                    }
+                )
+        return rows
+
+    def as_dict(self) -> dict:
+        return {"task": self.task, "over": self.over, "rows": self.rows()}
+
+    def table(self) -> str:
+        lines = [
+            f"task {self.task}, sweep over {self.over}: balanced accuracy, mean "
+            "over seeds [95% CI]",
+            f"{self.over:>10}  {'model':<6} balanced accuracy",
+        ]
+        for row in self.rows():
+            score = Interval(**row["balanced_accuracy"])
+            lines.append(f"{row['value']:>10}  {row['model']:<6} {score}")
+        return "\n".join(lines)
+
+
+def sweep_settings(task: Task, over: str, value: int, base: TrainSettings):
+    """The training settings of one point of a sweep."""
+    if over == "length":
+        return replace(base, length=value, lengths=None)
+    if over == "train-size":
+        return replace(base, train_size=value)
+    if over == "lag":
+        if "lag" not in task.options:
+            with_lag = ", ".join(
+                n for n in task_names() if "lag" in get_task(n).options
+            )
+            raise ValueError(
+                f"task {task.name!r} has no lag to sweep; tasks with a lag: {with_lag}"
+            )
+        return replace(base, options={**base.options, "lag": (value, value)})
+    raise ValueError(f"cannot sweep over {over!r}; choose one of {', '.join(SWEEPS)}")
+
+
+def sweep(
+    task: str | Task,
+    over: str,
+    values: Sequence[int],
+    models: Sequence[str] = ("dnn", "lstm"),
+    seeds: int | Sequence[int] = 3,
+    settings: TrainSettings | None = None,
+    held_out_size: int = 2000,
+    progress: bool | None = None,
+) -> Sweep:
+    """Run :func:`compare` once per value of one setting (``SWEEPS``)."""
+    task = get_task(task) if isinstance(task, str) else task
+    if not values:
+        raise ValueError("give at least one value to sweep over")
+    base = settings or default_settings(task)
+    comparisons = [
+        compare(
+            task,
+            models,
+            seeds,
+            sweep_settings(task, over, v, base),
+            held_out_size,
+            progress=progress,
+        )
+        for v in values
+    ]
+    return Sweep(task.name, over, list(values), comparisons)

@@ -17,13 +17,16 @@ from scipy import stats
 def _as_labels(name: str, values) -> np.ndarray:
     array = np.asarray(values)
     if array.ndim != 1:
-        raise ValueError(f"{name} must be one label per sample, shape (n,), "
-                         f"got shape {array.shape}")
+        raise ValueError(
+            f"{name} must be one label per sample, shape (n,), got shape {array.shape}"
+        )
     if array.size and not np.issubdtype(array.dtype, np.integer):
         if np.issubdtype(array.dtype, np.bool_):
             return array.astype(np.int64)
-        raise TypeError(f"{name} must hold integer class labels, got {array.dtype}; "
-                        "use predictions.argmax(dim=1) for model outputs")
+        raise TypeError(
+            f"{name} must hold integer class labels, got {array.dtype}; "
+            "use predictions.argmax(dim=1) for model outputs"
+        )
     return array.astype(np.int64)
 
 
@@ -31,8 +34,9 @@ def _pair(y_true, y_pred) -> tuple[np.ndarray, np.ndarray]:
     y_true = _as_labels("y_true", y_true)
     y_pred = _as_labels("y_pred", y_pred)
     if y_true.shape != y_pred.shape:
-        raise ValueError(f"y_true and y_pred differ in length: {y_true.size} "
-                         f"and {y_pred.size}")
+        raise ValueError(
+            f"y_true and y_pred differ in length: {y_true.size} and {y_pred.size}"
+        )
     if y_true.size == 0:
         raise ValueError("cannot score an empty set of predictions")
     return y_true, y_pred
@@ -93,10 +97,14 @@ def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interva
     return Interval(successes / n, float(ci.low), float(ci.high))
 
 
-def seed_interval(values, confidence: float = 0.95) -> Interval:
+def seed_interval(
+    values, confidence: float = 0.95, bounds: tuple[float, float] = (0.0, 1.0)
+) -> Interval:
     """Mean over seeds with a Student t interval (how reliably, not best case).
 
     With one seed, or seeds that all agree, the interval collapses to the mean.
+    With few seeds a t interval can reach past what a score can be, so it is
+    clipped to ``bounds`` (a proportion's 0 to 1 by default).
     """
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
@@ -107,7 +115,7 @@ def seed_interval(values, confidence: float = 0.95) -> Interval:
     low, high = stats.t.interval(
         confidence, df=values.size - 1, loc=mean, scale=stats.sem(values)
     )
-    return Interval(mean, float(low), float(high))
+    return Interval(mean, max(float(low), bounds[0]), min(float(high), bounds[1]))
 
 
 def mcnemar_exact(correct_a, correct_b) -> float:
@@ -150,8 +158,12 @@ def bootstrap_difference(
     if np.all(difference == difference[0]):
         return Interval(mean, mean, mean)
     result = stats.bootstrap(
-        (difference,), np.mean, confidence_level=confidence, n_resamples=2000,
-        method="percentile", rng=np.random.default_rng(seed),
+        (difference,),
+        np.mean,
+        confidence_level=confidence,
+        n_resamples=2000,
+        method="percentile",
+        rng=np.random.default_rng(seed),
     )
     ci = result.confidence_interval
     return Interval(mean, float(ci.low), float(ci.high))

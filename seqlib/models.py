@@ -33,8 +33,9 @@ def _check_inputs(
         raise TypeError(f"inputs must be a torch.Tensor, got {type(inputs).__name__}")
     if inputs.dim() != 3:
         raise ValueError(
-            f"inputs must have shape (batch, time, features), got {tuple(inputs.shape)};"
-            " add a feature axis with inputs.unsqueeze(-1) for one value per step"
+            "inputs must have shape (batch, time, features), got "
+            f"{tuple(inputs.shape)}; for one value per step add a feature axis "
+            "with inputs.unsqueeze(-1)"
         )
     batch, time, features = inputs.shape
     if features != n_features:
@@ -94,8 +95,9 @@ class DNN(nn.Module):
     ):
         super().__init__()
         hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
-        _check_sizes(length=length, n_features=n_features, hidden=hidden,
-                     n_classes=n_classes)
+        _check_sizes(
+            length=length, n_features=n_features, hidden=hidden, n_classes=n_classes
+        )
         self.length = length
         self.n_features = n_features
         self.net = _mlp([length * n_features, *hidden, n_classes])
@@ -151,8 +153,9 @@ class LSTM(nn.Module):
         forget_bias: float | None = None,
     ):
         super().__init__()
-        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes,
-                     layers=layers)
+        _check_sizes(
+            n_features=n_features, hidden=hidden, n_classes=n_classes, layers=layers
+        )
         self.n_features = n_features
         self.lstm = nn.LSTM(n_features, hidden, num_layers=layers, batch_first=True)
         self.head = nn.Linear(hidden, n_classes)

@@ -73,8 +73,13 @@ register(
         min_length=2,
         draw_fn=_draw_motif,
         training=TrainingDefaults(
-            steps=1500, batch_size=64, lr=0.003, train_size=2000, clip_grad=1.0,
-            early_stop=0.99, model_sizes=SIZES,
+            steps=1500,
+            batch_size=64,
+            lr=0.003,
+            train_size=2000,
+            clip_grad=1.0,
+            early_stop=0.99,
+            model_sizes=SIZES,
         ),
     )
 )
@@ -132,8 +137,14 @@ register(
         draw_fn=_draw_temporal_order,
         options={"random_positions": False},
         training=TrainingDefaults(
-            steps=1500, batch_size=64, lr=0.003, train_size=2000, clip_grad=1.0,
-            lengths=(100, 110), early_stop=0.99, model_sizes=SIZES,
+            steps=3000,
+            batch_size=64,
+            lr=0.003,
+            train_size=2000,
+            clip_grad=1.0,
+            lengths=(100, 110),
+            early_stop=0.99,
+            model_sizes=SIZES,
         ),
     )
 )
@@ -171,8 +182,13 @@ register(
         variable_length=True,
         draw_fn=_draw_parity,
         training=TrainingDefaults(
-            steps=1500, batch_size=64, lr=0.003, clip_grad=1.0, lengths=(1, 20),
-            early_stop=0.99, model_sizes=SIZES,
+            steps=1500,
+            batch_size=64,
+            lr=0.003,
+            clip_grad=1.0,
+            lengths=(1, 20),
+            early_stop=0.99,
+            model_sizes=SIZES,
         ),
     )
 )
@@ -183,15 +199,24 @@ register(
 LATCH_SYMBOLS = "abcde"
 
 
-def _draw_latch(n, rng, low, high, lead=3):
+def _draw_latch(n, rng, low, high, lead=3, lag=None):
     """a * k, then b or e (the label), then c * lag, then d: length k + lag + 2.
 
     The lead run k is uniform on 1..lead (capped so the lag is never negative),
-    so the remembered symbol does not sit at one fixed step.
+    so the remembered symbol does not sit at one fixed step. The lag follows from
+    the length drawn in low..high, or, when ``lag=(low, high)`` is given, is drawn
+    from that range and the length follows from it.
     """
-    lengths = _lengths(n, rng, low, high)
+    if not isinstance(lead, int) or lead < 1:
+        raise ValueError(f"lead must be a positive integer, got {lead!r}")
+    if lag is None:
+        lengths = _lengths(n, rng, low, high)
+        lead_run = 1 + _uniform_below(rng, np.minimum(lead, lengths - 2))  # (B,)
+    else:
+        lag_low, lag_high = _lag_range(lag)
+        lead_run = 1 + _uniform_below(rng, np.full(n, lead))
+        lengths = lead_run + _lengths(n, rng, lag_low, lag_high) + 2
     time = int(lengths.max())
-    lead_run = 1 + _uniform_below(rng, np.minimum(lead, lengths - 2))  # (B,)
     labels = balanced_labels(n, rng)  # 1: b, 0: e
     steps = np.arange(time)[None, :]  # (1, T)
     symbols = np.full((n, time), LATCH_SYMBOLS.index("c"))  # (B, T)
@@ -202,6 +227,20 @@ def _draw_latch(n, rng, low, high, lead=3):
     )
     symbols[rows, lengths - 1] = LATCH_SYMBOLS.index("d")
     return _batch(_one_hot(symbols, lengths, len(LATCH_SYMBOLS)), labels, lengths)
+
+
+def _lag_range(lag) -> tuple[int, int]:
+    try:
+        low, high = (int(v) for v in lag)
+    except (TypeError, ValueError):
+        raise ValueError(f"lag must be a pair (low, high), got {lag!r}") from None
+    if not 0 <= low <= high:
+        raise ValueError(f"lag must satisfy 0 <= low <= high, got {lag!r}")
+    return low, high
+
+
+def _latch_longest(high, lead=3, lag=None):
+    return high if lag is None else lead + _lag_range(lag)[1] + 2
 
 
 register(
@@ -216,10 +255,16 @@ register(
         variable_length=True,
         min_length=3,
         draw_fn=_draw_latch,
-        options={"lead": 3},
+        options={"lead": 3, "lag": None},
+        longest_fn=_latch_longest,
         training=TrainingDefaults(
-            steps=1500, batch_size=64, lr=0.003, clip_grad=1.0, lengths=(3, 23),
-            early_stop=0.99, model_sizes=SIZES,
+            steps=1500,
+            batch_size=64,
+            lr=0.003,
+            clip_grad=1.0,
+            lengths=(3, 23),
+            early_stop=0.99,
+            model_sizes=SIZES,
         ),
     )
 )

@@ -64,6 +64,16 @@ class Task:
     training: TrainingDefaults = TrainingDefaults()
     options: dict = field(default_factory=dict)  # task-specific keywords, defaults
     min_length: int = 1
+    # The longest sequence a draw can hold, when options rather than the length
+    # range decide it: (high, **options) -> steps. None: the range's high end.
+    longest_fn: Callable[..., int] | None = field(default=None, repr=False)
+
+    def longest(self, length=None, lengths=None, **options) -> int:
+        """The most steps a draw with these keywords can hold (the DNN's input)."""
+        high = lengths[1] if lengths is not None else length or self.default_length
+        if self.longest_fn is None:
+            return high
+        return self.longest_fn(high, **{**self.options, **options})
 
     def draw(
         self,

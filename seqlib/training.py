@@ -40,6 +40,7 @@ class TrainSettings:
     eval_every: int | None = None  # held-out scores every N steps; None: 10 times
     early_stop: float | None = None  # stop once validation balanced accuracy >= it
     validation_size: int = 1000  # sequences in the early-stopping set
+    options: dict = field(default_factory=dict)  # task keywords for every draw
 
     def __post_init__(self):
         for name in ("steps", "batch_size"):
@@ -47,8 +48,10 @@ class TrainSettings:
         for name in ("train_size", "eval_every", "length"):
             if getattr(self, name) is not None:
                 _check_positive(name, getattr(self, name))
-        if isinstance(self.seed, bool) or not isinstance(self.seed, int) or (
-            self.seed < 0
+        if (
+            isinstance(self.seed, bool)
+            or not isinstance(self.seed, int)
+            or (self.seed < 0)
         ):
             raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
         if not self.lr > 0:
@@ -62,9 +65,12 @@ class TrainSettings:
         _check_positive("validation_size", self.validation_size)
 
     def draw_kwargs(self) -> dict:
+        """Keywords for ``Task.draw`` that reproduce the training distribution."""
         if self.lengths is not None:
-            return {"lengths": tuple(self.lengths)}
-        return {"length": self.length} if self.length is not None else {}
+            return {"lengths": tuple(self.lengths), **self.options}
+        if self.length is not None:
+            return {"length": self.length, **self.options}
+        return dict(self.options)
 
 
 def _check_positive(name: str, value) -> None:
@@ -101,7 +107,7 @@ class Scores:
 
 
 def seeded_model(build, seed: int) -> nn.Module:
-    """Call ``build()`` with torch's generator seeded, leaving global state as it was."""
+    """Call ``build()`` with torch's generator seeded; global state is left alone."""
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build()
@@ -203,8 +209,13 @@ def train(
 
     model.train()
     batches = training_batches(task, settings)
-    bar = tqdm(batches, total=settings.steps, disable=not _progress_enabled(progress),
-               leave=False, desc=type(model).__name__)
+    bar = tqdm(
+        batches,
+        total=settings.steps,
+        disable=not _progress_enabled(progress),
+        leave=False,
+        desc=type(model).__name__,
+    )
     for step, batch in enumerate(bar, start=1):
         logits = model(batch.inputs, batch.lengths)  # (B, C)
         loss = loss_fn(logits, batch.labels)
