@@ -185,6 +185,89 @@ def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
                 bias[hidden : 2 * hidden] = 0.0
 
 
+class LSTMCellFromScratch(nn.Module):
+    """One LSTM step written out, with the gates named as in the equations.
+
+    i = sigmoid(W_i x + U_i h + b_i)   input gate: how much new content to write
+    f = sigmoid(W_f x + U_f h + b_f)   forget gate: how much old memory to keep
+    g = tanh(W_g x + U_g h + b_g)      candidate content
+    o = sigmoid(W_o x + U_o h + b_o)   output gate: how much memory to show
+    c' = f * c + i * g                 new cell state (the memory)
+    h' = o * tanh(c')                  new hidden state (what the next layer sees)
+
+    The four W (and the four U) are stacked in one linear layer each, in torch's
+    order i, f, g, o, so weights copy across from ``torch.nn.LSTM`` unchanged.
+    """
+
+    def __init__(self, n_features: int, hidden: int):
+        super().__init__()
+        _check_sizes(n_features=n_features, hidden=hidden)
+        self.hidden = hidden
+        self.input_weights = nn.Linear(n_features, 4 * hidden)  # W and b_ih
+        self.state_weights = nn.Linear(hidden, 4 * hidden)  # U and b_hh
+
+    def forward(self, x, state):
+        """x: (B, F); state: h, c each (B, H). Returns (h', c') and the gates."""
+        h, c = state
+        pre = self.input_weights(x) + self.state_weights(h)  # (B, 4H)
+        i, f, g, o = pre.chunk(4, dim=1)  # each (B, H)
+        i, f, g, o = torch.sigmoid(i), torch.sigmoid(f), torch.tanh(g), torch.sigmoid(o)
+        c = f * c + i * g
+        h = o * torch.tanh(c)
+        return (h, c), {"input": i, "forget": f, "candidate": g, "output": o}
+
+    def copy_from(self, lstm: nn.LSTM, layer: int = 0) -> LSTMCellFromScratch:
+        """Take the weights of one layer of a ``torch.nn.LSTM``."""
+        with torch.no_grad():
+            self.input_weights.weight.copy_(getattr(lstm, f"weight_ih_l{layer}"))
+            self.input_weights.bias.copy_(getattr(lstm, f"bias_ih_l{layer}"))
+            self.state_weights.weight.copy_(getattr(lstm, f"weight_hh_l{layer}"))
+            self.state_weights.bias.copy_(getattr(lstm, f"bias_hh_l{layer}"))
+        return self
+
+
+class ScratchLSTM(nn.Module):
+    """A one-layer LSTM classifier built on :class:`LSTMCellFromScratch`.
+
+    Slower than :class:`LSTM` (a Python loop over time), but every gate can be
+    recorded with :meth:`trace`, which is what the course looks inside.
+    """
+
+    def __init__(self, n_features: int = 1, hidden: int = 16, n_classes: int = 2):
+        super().__init__()
+        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes)
+        self.n_features = n_features
+        self.cell = LSTMCellFromScratch(n_features, hidden)
+        self.head = nn.Linear(hidden, n_classes)
+
+    @classmethod
+    def from_lstm(cls, model: LSTM) -> ScratchLSTM:
+        """The same network as a one-layer :class:`LSTM`, weights copied."""
+        if model.lstm.num_layers != 1:
+            raise ValueError("ScratchLSTM copies one-layer LSTMs only")
+        copy = cls(model.n_features, model.lstm.hidden_size, model.head.out_features)
+        copy.cell.copy_from(model.lstm)
+        copy.head.load_state_dict(model.head.state_dict())
+        return copy
+
+    def trace(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
+        """Run over time; return logits (B, C) and each gate and state as (B, T, H)."""
+        lengths = _check_inputs(inputs, self.n_features, lengths)
+        batch, time, _ = inputs.shape
+        h = inputs.new_zeros(batch, self.cell.hidden)  # (B, H)
+        c = inputs.new_zeros(batch, self.cell.hidden)  # (B, H)
+        steps = []
+        for t in range(time):
+            (h, c), gates = self.cell(inputs[:, t], (h, c))
+            steps.append({**gates, "cell": c, "hidden": h})
+        record = {k: torch.stack([s[k] for s in steps], dim=1) for k in steps[0]}
+        last = record["hidden"][torch.arange(batch), lengths - 1]  # (B, H)
+        return self.head(last), record
+
+    def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
+        return self.trace(inputs, lengths)[0]
+
+
 MODELS = {"dnn": DNN, "lstm": LSTM, "bag": Bag}
 
 
