@@ -134,6 +134,7 @@ def interval_bars(
         raise ValueError("the comparison holds no results to draw")
     fig, ax = _axes(ax, (4.5, 4.0))
     positions = np.arange(len(comparison.results))  # (M,)
+    drawn: list[float] = []  # every value on the y axis, to choose its limits
 
     for x, result in zip(positions, comparison.results, strict=True):
         interval = getattr(result, metric)
@@ -152,6 +153,7 @@ def interval_bars(
         per_seed = [seed[metric] for seed in result.per_seed]  # (S,)
         # Seeds sit just right of the mean so that the error bar stays readable.
         ax.plot(np.full(len(per_seed), x + 0.15), per_seed, ".", color="grey")
+        drawn += [interval.low, interval.high, *per_seed]
 
     if metric == "accuracy":
         reference = comparison.majority_baseline
@@ -161,6 +163,10 @@ def interval_bars(
         label = f"chance, any constant predictor ({reference:g})"
     ax.axhline(reference, color="grey", ls=":", lw=1, label=label)
     ax.plot([], [], ".", color="grey", label="one seed")
+    # Scores are proportions: leave room around the data, never far above 1.
+    low, high = min(*drawn, reference), max(*drawn, reference)
+    pad = max(0.02, 0.08 * (high - low))
+    ax.set_ylim(low - pad, min(high + pad, 1.0 + pad / 2))
 
     ax.set_xticks(positions)
     ax.set_xticklabels(
@@ -173,5 +179,6 @@ def interval_bars(
         title or f"{comparison.task}: {len(comparison.seeds)} seeds, {steps} steps",
         fontsize=10,
     )
-    ax.legend(loc="best", fontsize=8)
+    # The reference line is usually the lowest thing drawn, so the legend sits by it.
+    ax.legend(loc="lower right", fontsize=8)
     return fig

@@ -63,6 +63,11 @@ class TrainSettings:
                 f"early_stop is a balanced accuracy in (0, 1], got {self.early_stop!r}"
             )
         _check_positive("validation_size", self.validation_size)
+        if self.length is not None and self.lengths is not None:
+            raise ValueError(
+                "give either length or lengths=(low, high), not both; "
+                f"got length={self.length} and lengths={self.lengths}"
+            )
 
     def draw_kwargs(self) -> dict:
         """Keywords for ``Task.draw`` that reproduce the training distribution."""
