@@ -106,7 +106,10 @@ def _add_common(command: argparse.ArgumentParser) -> None:
 def build_parser() -> argparse.ArgumentParser:
     parser = _OneLineParser(prog="python -m seqlib", description=__doc__.split("\n")[0])
     commands = parser.add_subparsers(
-        dest="command", required=True, parser_class=_OneLineParser
+        dest="command",
+        required=True,
+        parser_class=_OneLineParser,
+        metavar="{compare,sweep}",  # named in the error when the command is missing
     )
     run = commands.add_parser("compare", help="train models over seeds and compare")
     _add_common(run)

@@ -27,6 +27,10 @@ def _as_labels(name: str, values) -> np.ndarray:
             f"{name} must hold integer class labels, got {array.dtype}; "
             "use predictions.argmax(dim=1) for model outputs"
         )
+    if array.size and array.min() < 0:
+        raise ValueError(
+            f"{name} must hold class labels 0, 1, ..., got {int(array.min())}"
+        )
     return array.astype(np.int64)
 
 
@@ -50,8 +54,13 @@ def accuracy(y_true, y_pred) -> float:
 def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray:
     """Counts with true classes as rows and predicted classes as columns."""
     y_true, y_pred = _pair(y_true, y_pred)
+    largest = int(max(y_true.max(), y_pred.max()))
     if n_classes is None:
-        n_classes = int(max(y_true.max(), y_pred.max())) + 1
+        n_classes = largest + 1
+    elif largest >= n_classes:
+        raise ValueError(
+            f"n_classes={n_classes} allows labels 0..{n_classes - 1}, got {largest}"
+        )
     matrix = np.zeros((n_classes, n_classes), dtype=np.int64)
     np.add.at(matrix, (y_true, y_pred), 1)
     return matrix

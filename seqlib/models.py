@@ -48,6 +48,14 @@ def _check_inputs(
         raise TypeError(f"inputs must be floating point, got {inputs.dtype}")
     if lengths is None:
         return torch.full((batch,), time, dtype=torch.long)
+    try:
+        lengths = torch.as_tensor(lengths)
+    except (TypeError, ValueError, RuntimeError):
+        raise TypeError(
+            f"lengths must be integers, one per sequence, got {lengths!r}"
+        ) from None
+    if lengths.is_floating_point() or lengths.dtype == torch.bool:
+        raise TypeError(f"lengths must be integers, got {lengths.dtype}")
     if lengths.shape != (batch,):
         raise ValueError(
             f"lengths must have shape ({batch},), one per sequence, "

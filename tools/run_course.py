@@ -36,10 +36,14 @@ def execute(source: Path, timeout: int) -> tuple[object, float]:
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("sources", nargs="+", type=Path, help="jupytext .py files")
-    parser.add_argument("--write", action="store_true",
-                        help="write each executed notebook to its paired .ipynb")
-    parser.add_argument("--timeout", type=int, default=300,
-                        help="seconds allowed per cell")
+    parser.add_argument(
+        "--write",
+        action="store_true",
+        help="write each executed notebook to its paired .ipynb",
+    )
+    parser.add_argument(
+        "--timeout", type=int, default=300, help="seconds allowed per cell"
+    )
     args = parser.parse_args(argv)
 
     total, failed = 0.0, []
