@@ -11,6 +11,11 @@
    at least 100x at 10,000. The script exits with status 1 when one is missed.
 2. One training step (forward, loss, backward, Adam step) for each model at the
    starting notebook's sizes and batch 32.
+3. One LSTM training step on motif sequences of lengths 40 and 100, batch 64, at
+   the symbolic tasks' sizes: seqlib's way (run over the padding, read each
+   sequence at its last real step) against packed sequences, as a ratio.
+4. Each notebook's run time, executed headless from its .py source (skip with
+   --no-notebooks).
 
 Absolute numbers depend on the machine; the ratios are what to compare.
 """
@@ -163,10 +168,65 @@ def bench_training_step() -> None:
         )
 
 
+class PackedLSTM(torch.nn.Module):
+    """The same network as seqlib's LSTM, reading packed sequences instead."""
+
+    def __init__(self, model: torch.nn.Module):
+        super().__init__()
+        self.lstm, self.head = model.lstm, model.head
+
+    def forward(self, inputs, lengths):
+        packed = torch.nn.utils.rnn.pack_padded_sequence(
+            inputs, lengths, batch_first=True, enforce_sorted=False
+        )
+        _, (hidden, _) = self.lstm(packed)  # hidden: (layers, B, H)
+        return self.head(hidden[-1])  # (B, C)
+
+
+def bench_lstm_lengths() -> None:
+    """One LSTM step at lengths 40 and 100: seqlib's masking against packing."""
+    task = seqlib.get_task("motif")
+    sizes = task.training.model_sizes["lstm"]
+    print()
+    print(f"One LSTM step on motif, batch 64 (median of {TRAIN_STEPS} steps)")
+    header = f"{'lengths':<9}{'ms/step':>9}{'packed ms':>11}{'packed/ours':>13}"
+    print(header)
+    print("-" * len(header))
+    for high in (40, 100):
+        batch = task.draw(64, seed=0, lengths=(high // 2, high))
+        model = seeded_model(lambda: build_model("lstm", task, **sizes), 0)
+        ours = median_step_seconds(model, batch)
+        packed = median_step_seconds(PackedLSTM(model), batch)
+        print(
+            f"{high // 2}-{high:<6}{ours * 1e3:>9.2f}{packed * 1e3:>11.2f}"
+            f"{packed / ours:>12.1f}x"
+        )
+
+
+def bench_notebooks() -> None:
+    """Execute every notebook once and print its run time."""
+    from pathlib import Path
+
+    sys.path.insert(0, str(Path(__file__).parent))
+    from run_course import execute
+
+    root = Path(__file__).resolve().parents[1]
+    print("\nNotebook run times (executed headless from the .py sources)")
+    total = 0.0
+    for source in sorted((root / "notebooks").glob("[0-9]*.py")):
+        _, seconds = execute(source, timeout=600)
+        total += seconds
+        print(f"{seconds:7.1f} s  {source.name}", flush=True)
+    print(f"{total:7.1f} s  in all")
+
+
 def main() -> int:
     print(f"torch {torch.__version__}, {torch.get_num_threads()} thread(s)\n")
     met = bench_data()
     bench_training_step()
+    bench_lstm_lengths()
+    if "--no-notebooks" not in sys.argv[1:]:
+        bench_notebooks()
     if not met:
         print("\nA data generation target was missed.", file=sys.stderr)
         return 1
