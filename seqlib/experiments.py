@@ -112,8 +112,11 @@ class Comparison:
                 lines.append(f"  {r.model:<6} {shown}")
         if self.mcnemar_p is not None:
             first, second = self.results[0].model, self.results[1].model
+            # An exact p below the smallest float shows as 0; say so honestly.
+            shown = f"{self.mcnemar_p:.3g}" if self.mcnemar_p > 0 else "1e-300"
+            relation = "<=" if self.mcnemar_p > 0 else "<"
             lines.append(
-                f"{first} vs {second}: McNemar exact p <= {self.mcnemar_p:.3g} "
+                f"{first} vs {second}: McNemar exact p {relation} {shown} "
                 f"(largest over seeds); balanced accuracy difference {self.difference}"
             )
         return "\n".join(lines)

@@ -207,7 +207,8 @@ def positional_rule(values: np.ndarray) -> np.ndarray:
 def _draw_sum(n, rng, low, high):
     length = _fixed_length("sum", low, high)
     values = rng.random((n, length))  # (B, T), uniform in [0, 1)
-    # The threshold 2 is the starting notebook's; for 5 steps it is 78 % positive.
+    # The threshold 2 is the starting notebook's; for 5 steps 1 - 27/120 = 77.5 %
+    # of sequences are positive.
     labels = values.sum(axis=1) > 2
     return _batch(values[:, :, None], labels, np.full(n, length))  # (B, T, 1)
 
@@ -250,7 +251,7 @@ def _draw_positional_balanced(n, rng, low, high):
 register(
     Task(
         name="sum",
-        description="5 uniform values; label 1 when their sum exceeds 2 (78 % are)",
+        description="5 uniform values; label 1 when their sum exceeds 2 (77.5 % are)",
         order_matters=False,
         n_features=1,
         n_classes=2,
