@@ -7,9 +7,11 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.course-installed
 ARGS ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.py))
+SOLUTIONS := $(sort $(wildcard solutions/[a-z]*.py))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
 
-.PHONY: lab test unit regression lint course bench notebooks help
+.PHONY: lab test unit regression lint course bench notebooks results exercises \
+	schedule help
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -24,14 +26,17 @@ $(STAMP): pyproject.toml constraints.txt
 
 #   make course      execute every notebook headless from its .py source, timed
 #   make notebooks   re-execute the .py sources into the reference .ipynb files
+#   make exercises   regenerate exercises/ from solutions/ (never edit exercises/)
+#   make schedule    regenerate docs/schedule.md from the notebooks' headers
 #   make bench       data generation and training step speed, as ratios
+#   make results     rerun the slow experiments the notebooks read, into results/
 lab: $(STAMP)
 	$(BIN)/jupyter lab notebooks/01_the_question.ipynb $(ARGS)
 
 test: $(STAMP) lint unit regression
 
 lint: $(STAMP)
-	$(BIN)/ruff check seqlib tests tools notebooks
+	$(BIN)/ruff check seqlib tests tools notebooks solutions exercises
 	$(BIN)/ruff format --check seqlib tests tools
 
 unit: $(STAMP)
@@ -39,14 +44,23 @@ unit: $(STAMP)
 
 # Twice in a row: the second run proves the outputs do not drift between runs.
 regression: $(STAMP)
-	SEQLIB_PROGRESS=0 $(BIN)/python -m pytest -q $(NBVAL) notebooks
-	SEQLIB_PROGRESS=0 $(BIN)/python -m pytest -q $(NBVAL) notebooks
+	SEQLIB_PROGRESS=0 $(BIN)/python -m pytest -q $(NBVAL) notebooks solutions
+	SEQLIB_PROGRESS=0 $(BIN)/python -m pytest -q $(NBVAL) notebooks solutions
 
 course: $(STAMP)
 	SEQLIB_PROGRESS=0 $(BIN)/python tools/run_course.py $(NOTEBOOKS)
 
 notebooks: $(STAMP)
-	SEQLIB_PROGRESS=0 $(BIN)/python tools/run_course.py --write $(NOTEBOOKS)
+	SEQLIB_PROGRESS=0 $(BIN)/python tools/run_course.py --write $(NOTEBOOKS) $(SOLUTIONS)
 
 bench: $(STAMP)
 	$(BIN)/python tools/bench.py
+
+results: $(STAMP)
+	SEQLIB_PROGRESS=0 $(BIN)/python tools/make_results.py
+
+exercises: $(STAMP)
+	$(BIN)/python tools/make_exercises.py
+
+schedule: $(STAMP)
+	$(BIN)/python tools/schedule.py
