@@ -69,7 +69,9 @@ def test_temporal_order_fixed_windows_is_a_tie():
 
 def test_temporal_order_random_positions_separates_the_models():
     task = get_task("temporal-order")
-    settings = default_settings(task, options={"random_positions": True})
+    settings = default_settings(
+        task, lengths=(150, 160), options={"random_positions": True}
+    )
     result = compare("temporal-order", ["dnn", "lstm"], SEEDS, settings, HELD_OUT)
     lstm, dnn = balanced(result, "lstm"), balanced(result, "dnn")
     assert lstm >= 0.95
