@@ -9,9 +9,15 @@ ARGS ?=
 NOTEBOOKS := $(sort $(wildcard notebooks/[0-9]*.py))
 SOLUTIONS := $(sort $(wildcard solutions/[a-z]*.py))
 NBVAL := --nbval --nbval-current-env --nbval-sanitize-with tests/sanitize.cfg
+# The course's JupyterLab settings (no news, no update check, no kernel dialogs),
+# read by make lab and by tests/test_browser.py.
+OTHER_CONFIG := $${JUPYTER_CONFIG_PATH:+:$$JUPYTER_CONFIG_PATH}
+LAB_CONFIG := JUPYTER_CONFIG_PATH=$(CURDIR)/jupyter-config$(OTHER_CONFIG)
+# Debian's Chromium, which tests/test_browser.py drives through Playwright.
+CHROMIUM ?= /usr/bin/chromium
 
 .PHONY: lab test unit regression lint course bench notebooks results exercises \
-	schedule help
+	schedule browser help
 
 help:
 	@sed -n 's/^#   //p' Makefile
@@ -30,10 +36,26 @@ $(STAMP): pyproject.toml constraints.txt
 #   make schedule    regenerate docs/schedule.md from the notebooks' headers
 #   make bench       data generation and training step speed, as ratios
 #   make results     rerun the slow experiments the notebooks read, into results/
-lab: $(STAMP)
-	$(BIN)/jupyter lab notebooks/01_the_question.ipynb $(ARGS)
+#   make browser     install Chromium for the browser test (as root, when missing)
+# JupyterLab refuses to run as root unless told; containers and CI often are root.
+ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
-test: $(STAMP) lint unit regression
+lab: $(STAMP)
+	$(LAB_CONFIG) $(BIN)/jupyter lab notebooks/01_the_question.ipynb $(ROOT_FLAG) $(ARGS)
+
+test: $(STAMP) browser lint unit regression
+
+# Installs Debian's chromium when it is missing and we are root (as on CI);
+# otherwise says how. Without it the browser test skips, or fails when CI=true.
+browser:
+	@if [ -x $(CHROMIUM) ]; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+		apt-get update && \
+		DEBIAN_FRONTEND=noninteractive apt-get install -y chromium; \
+	else \
+		echo "No $(CHROMIUM): the browser test will skip. Install it with"; \
+		echo "  sudo apt-get install chromium   (Debian, Ubuntu)"; \
+	fi
 
 lint: $(STAMP)
 	$(BIN)/ruff check seqlib tests tools notebooks solutions exercises

@@ -189,6 +189,18 @@ def _model_boxes(chosen: Sequence[str]) -> dict[str, ui.Checkbox]:
     }
 
 
+def _tidy(widget: ui.Widget) -> ui.Widget:
+    """Let every label take the room it needs, and checkboxes only theirs."""
+    style = getattr(widget, "style", None)
+    if style is not None and hasattr(style, "description_width"):
+        style.description_width = "initial"
+    if isinstance(widget, ui.Checkbox):
+        widget.layout.width = "auto"
+    for child in getattr(widget, "children", ()):
+        _tidy(child)
+    return widget
+
+
 def _error(text: str) -> str:
     return f"<span style='color:#b00020'>{html.escape(text)}</span>"
 
@@ -276,14 +288,18 @@ class _Runner:
         if self.background:
             self._thread = threading.Thread(target=self._run_in_thread, daemon=True)
             self._thread.start()
-        else:
+            return
+        try:
             self.run()
+        finally:
+            self._set_running(False)
 
     def _run_in_thread(self) -> None:
         try:
             self.run()
         except Exception as error:  # shown to the learner; a thread has no cell
             self.status.value = _error(f"{type(error).__name__}: {error}")
+        finally:
             self._set_running(False)
 
     def stop(self) -> None:
@@ -352,7 +368,8 @@ def sample_task(
     else:
         batch = task.draw(n, seed, length=length, **options)
     counts = np.bincount(batch.labels.numpy(), minlength=task.n_classes)
-    return TaskSample(task, batch, list(counts / counts.sum()), seed)
+    balance = [float(share) for share in counts / counts.sum()]
+    return TaskSample(task, batch, balance, seed)
 
 
 def _draw_values(axes, batch, names: Sequence[str]) -> None:
@@ -474,7 +491,7 @@ class TaskExplorer(_Explorer):
                 self.image,
             ]
         )
-        self.widget.add_class("seqlib-explorer")
+        _tidy(self.widget).add_class("seqlib-explorer")
         self._task_changed()
         with _quiet(self):
             self.length.value = length or first.default_length
@@ -531,7 +548,10 @@ class TaskExplorer(_Explorer):
         self._show()
 
     def _draw_on(self, figure: Figure) -> None:
-        _draw_task(figure, self.sample, self.count.value)
+        if self.sample is None:  # the first draw failed: its status says why
+            _message(figure, "Nothing drawn yet.")
+        else:
+            _draw_task(figure, self.sample, self.count.value)
 
     def _data(self):
         return self.sample
@@ -609,8 +629,9 @@ class LiveRun:
         return "\n".join(lines)
 
     def html(self) -> str:
+        cell = "style='padding:2px 12px; text-align:left'"
         head = "".join(
-            f"<th>{h}</th>"
+            f"<th {cell}>{h}</th>"
             for h in (
                 "model",
                 "parameters",
@@ -621,9 +642,19 @@ class LiveRun:
             )
         )
         body = "".join(
-            f"<tr><td>{r['model']}</td><td>{r['parameters']:,}</td>"
-            f"<td>{r['seeds']}</td><td>{_steps(r['steps'])}</td>"
-            f"<td>{r['accuracy']}</td><td>{r['balanced_accuracy']}</td></tr>"
+            "<tr>"
+            + "".join(
+                f"<td {cell}>{value}</td>"
+                for value in (
+                    r["model"],
+                    f"{r['parameters']:,}",
+                    r["seeds"],
+                    _steps(r["steps"]),
+                    r["accuracy"],
+                    r["balanced_accuracy"],
+                )
+            )
+            + "</tr>"
             for r in self.rows()
         )
         return (
@@ -890,7 +921,7 @@ class TrainExplorer(_Explorer, _Runner):
                 self.table,
             ]
         )
-        self.widget.add_class("seqlib-explorer")
+        _tidy(self.widget).add_class("seqlib-explorer")
         self.widget.add_class("seqlib-train")
         _message(self.figure, "Press Train to start: nothing trains before that.")
         self._show()
@@ -1218,7 +1249,7 @@ class LSTMExplorer(_Explorer, _Runner):
                 self.image,
             ]
         )
-        self.widget.add_class("seqlib-explorer")
+        _tidy(self.widget).add_class("seqlib-explorer")
         if model is not None:
             self.trained[self._key()] = model
         self.draw()
@@ -1447,7 +1478,7 @@ class SweepExplorer(_Explorer, _Runner):
                 self.table,
             ]
         )
-        self.widget.add_class("seqlib-explorer")
+        _tidy(self.widget).add_class("seqlib-explorer")
         if sweep is not None:
             self.show(sweep)
         else:
