@@ -20,7 +20,7 @@
 #   sequences?
 # - What did the course's starting notebook do, and what did it seem to show?
 #
-# **Learning objectives**
+# **Objectives**
 #
 # - Describe the starting notebook's two models: the shapes they read and how many
 #   parameters they have.
@@ -30,7 +30,7 @@
 #   explicit seed.
 # - Say what a printed accuracy measured, and on which sequences.
 #
-# **Time:** 20 minutes of teaching, 10 minutes of exercises.
+# **Minutes:** teaching 20, exercises 10
 
 # %%
 import numpy as np

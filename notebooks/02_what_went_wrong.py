@@ -20,7 +20,7 @@
 # - Which of its printed numbers can be trusted, and what did each one measure?
 # - How do you measure a classifier so that the measurement means something?
 #
-# **Learning objectives**
+# **Objectives**
 #
 # - Compute a majority baseline, and say why balanced accuracy is the headline
 #   score when one class is rare.
@@ -31,7 +31,7 @@
 # - Explain why a dense network on a fixed-length input is not blind to order, and
 #   which model is.
 #
-# **Time:** 35 minutes of teaching, 15 minutes of exercises.
+# **Minutes:** teaching 35, exercises 15
 
 # %%
 import dataclasses

@@ -209,7 +209,7 @@ def test_moving_sliders_never_trains(monkeypatch):
     def refuse(*args, **kwargs):
         raise AssertionError("training started without a button press")
 
-    monkeypatch.setattr(widgets, "train_live", refuse)
+    monkeypatch.setattr(widgets.train_explorer, "train_live", refuse)
     explorer = quick_trainer()
     image = explorer.image.value
     explorer.steps.value = 500
@@ -338,7 +338,7 @@ def test_lstm_explorer_trains_only_from_its_button(monkeypatch, latch_lstm):
         calls.append((task, steps))
         return latch_lstm, _History()
 
-    monkeypatch.setattr(widgets, "train_small_lstm", fake_training)
+    monkeypatch.setattr(widgets.lstm_explorer, "train_small_lstm", fake_training)
     explorer = widgets.LSTMExplorer(task="latch", steps=200, background=False)
     assert explorer.model is None and explorer.trace is None
     explorer.index.value = 5
@@ -400,7 +400,7 @@ RECORD = {
 def test_sweep_explorer_reads_results_files_without_training(tmp_path, monkeypatch):
     (tmp_path / "motif_length.json").write_text(json.dumps(RECORD))
     (tmp_path / "other.json").write_text(json.dumps({"experiment": "claims"}))
-    monkeypatch.setattr(widgets, "compare", _refuse)
+    monkeypatch.setattr(widgets.sweep_explorer, "compare", _refuse)
     explorer = widgets.SweepExplorer(results=tmp_path, background=False)
     assert [path.name for path in explorer.files] == ["motif_length.json"]
     figure = explorer.figure
@@ -443,7 +443,7 @@ def test_sweep_stop_ends_after_the_current_value(monkeypatch):
         explorer.stop()  # as a Stop click during the first point
         return real(*args, **{**kwargs, "progress": False})
 
-    monkeypatch.setattr(widgets, "compare", compare_then_stop)
+    monkeypatch.setattr(widgets.sweep_explorer, "compare", compare_then_stop)
     explorer.run_button.click()
     assert {row["value"] for row in explorer.record["rows"]} == {4}
     assert "Stopped after 1 of 3 values" in explorer.status.value
