@@ -14,7 +14,9 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import sys
+from pathlib import Path
 
 from seqlib.experiments import SWEEPS, compare, default_settings, sweep
 from seqlib.models import model_names
@@ -51,11 +53,31 @@ def _positive_float(text: str) -> float:
         value = float(text)
     except ValueError:
         raise argparse.ArgumentTypeError(
-            f"expected a positive number, got {text!r}"
+            f"expected a finite positive number, got {text!r}"
         ) from None
-    if not value > 0:
-        raise argparse.ArgumentTypeError(f"expected a positive number, got {text}")
+    if not (value > 0 and math.isfinite(value)):
+        raise argparse.ArgumentTypeError(
+            f"expected a finite positive number, got {text}"
+        )
     return value
+
+
+def _plot_file(text: str) -> str:
+    """A figure path checked before the sweep runs, not after."""
+    from matplotlib.figure import Figure
+
+    path = Path(text)
+    if not path.parent.is_dir():
+        raise argparse.ArgumentTypeError(
+            f"expected FILE.png in an existing folder, got {text!r}"
+        )
+    formats = Figure().canvas.get_supported_filetypes()
+    if path.suffix.lstrip(".").lower() not in formats:
+        raise argparse.ArgumentTypeError(
+            f"expected a figure file such as FILE.png (formats: "
+            f"{', '.join(sorted(formats))}), got {text!r}"
+        )
+    return text
 
 
 def _length_range(text: str) -> tuple[int, int]:
@@ -136,7 +158,9 @@ def build_parser() -> argparse.ArgumentParser:
     swept.add_argument("--seeds", type=_positive_int, default=3)
     swept.add_argument("--over", required=True, choices=SWEEPS)
     swept.add_argument("--values", required=True, nargs="+", type=_non_negative_int)
-    swept.add_argument("--plot", metavar="FILE.png", help="save a figure there")
+    swept.add_argument(
+        "--plot", type=_plot_file, metavar="FILE.png", help="save a figure there"
+    )
     return parser
 
 

@@ -6,17 +6,26 @@ from their own seed, so differences between models are differences of models.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field, replace
 
 import numpy as np
 
 from seqlib import metrics
 from seqlib.metrics import Interval
-from seqlib.models import NotApplicable, build_model, count_parameters
-from seqlib.tasks import Task, get_task, task_names
+from seqlib.models import (
+    NotApplicable,
+    build_model,
+    check_model_name,
+    count_parameters,
+    model_names,
+)
+from seqlib.tasks import Task, _check_count, as_task, get_task, task_names
 from seqlib.training import (
     TrainSettings,
+    _check_batch,
+    _check_seed,
+    _check_settings,
     draw_held_out,
     evaluate,
     predict,
@@ -123,14 +132,69 @@ class Comparison:
 
 
 def _seed_list(seeds: int | Sequence[int]) -> list[int]:
-    if isinstance(seeds, int) and not isinstance(seeds, bool):
+    if isinstance(seeds, (int, np.integer)) and not isinstance(seeds, bool):
         if seeds < 1:
             raise ValueError(f"seeds must be a positive count, got {seeds}")
-        return list(range(seeds))
-    seeds = list(seeds)
+        return list(range(int(seeds)))
+    if isinstance(seeds, (bool, str)) or not isinstance(seeds, Iterable):
+        raise TypeError(
+            f"seeds must be a count or a list of seeds, such as 5 or [0, 1, 2], "
+            f"got {seeds!r}"
+        )
+    seeds = [_check_seed(seed) for seed in seeds]
     if not seeds:
         raise ValueError("seeds must name at least one seed")
+    _check_different("seeds", seeds)
     return seeds
+
+
+def _check_different(name: str, values: list) -> None:
+    if len(set(values)) != len(values):
+        raise ValueError(
+            f"{name} must be different from each other, got {values}: a repeat "
+            "would count the same run twice"
+        )
+
+
+def _model_list(models, model_sizes) -> list[str]:
+    """Check every model name before anything is drawn or trained."""
+    if isinstance(models, str):
+        raise TypeError(
+            f"models must be a list of model names ({', '.join(model_names())}), "
+            f"got the string {models!r}; write [{models!r}]"
+        )
+    if not models:
+        raise ValueError("name at least one model to compare")
+    models = list(models)
+    for name in models:
+        check_model_name(name)
+    _check_different("models", models)
+    for name in model_sizes or {}:
+        if name not in model_names():
+            raise KeyError(
+                f"model_sizes names unknown model {name!r}; known models: "
+                f"{', '.join(model_names())}"
+            )
+    return models
+
+
+def _length_ranges(task: Task, test_lengths) -> list[LengthRange]:
+    ranges = []
+    for pair in test_lengths:
+        try:
+            low, high = pair
+        except (TypeError, ValueError):
+            raise TypeError(
+                "test_lengths must be a list of (low, high) pairs, such as "
+                f"[(81, 160)], got {test_lengths!r}"
+            ) from None
+        ranges.append((low, high))
+    if ranges and not task.variable_length:
+        raise ValueError(
+            "test_lengths need a task of variable length; task "
+            f"{task.name!r} has one fixed length per batch, got {ranges}"
+        )
+    return ranges
 
 
 def default_settings(task: Task, **overrides) -> TrainSettings:
@@ -198,18 +262,18 @@ def compare(
     ``test_lengths`` adds a held-out set of those lengths, reported per model in
     ``by_test_length``.
     """
-    task = get_task(task) if isinstance(task, str) else task
-    if not models:
-        raise ValueError("name at least one model to compare")
-    settings = settings or default_settings(task)
+    task = as_task(task)
+    models = _model_list(models, model_sizes)
+    settings = default_settings(task) if settings is None else settings
+    _check_settings(settings)
     seeds = _seed_list(seeds)
+    _check_count("held_out_size", held_out_size)
+    held_out_size = int(held_out_size)
     sizes = {**task.training.model_sizes, **(model_sizes or {})}
     held_out = draw_held_out(task, held_out_size, **settings.draw_kwargs())
     extra_sets = {
-        range_key(r): draw_held_out(
-            task, held_out_size, lengths=tuple(r), **settings.options
-        )
-        for r in test_lengths
+        range_key(r): draw_held_out(task, held_out_size, lengths=r, **settings.options)
+        for r in _length_ranges(task, test_lengths)
     }
     dnn_length = longest_training_length(task, settings)
 
@@ -287,6 +351,7 @@ def permutation_test(model, batch, seed: int = 0) -> dict:
     the end. An order-blind model scores the same on both; a model that uses order
     drops towards chance when order carries the label.
     """
+    _check_batch("batch", batch)
     rng = np.random.default_rng(seed)
     inputs = batch.inputs.clone()  # (B, T, F)
     lengths = batch.lengths.numpy()
@@ -373,10 +438,17 @@ def sweep(
     progress: bool | None = None,
 ) -> Sweep:
     """Run :func:`compare` once per value of one setting (``SWEEPS``)."""
-    task = get_task(task) if isinstance(task, str) else task
+    task = as_task(task)
+    if isinstance(values, (str, bytes)) or not isinstance(values, Iterable):
+        raise TypeError(
+            f"values must be a list of integers, such as [10, 20, 40], got {values!r}"
+        )
+    values = [int(v) if isinstance(v, np.integer) else v for v in values]
     if not values:
         raise ValueError("give at least one value to sweep over")
-    base = settings or default_settings(task)
+    _check_different("values", values)
+    base = default_settings(task) if settings is None else settings
+    _check_settings(base)
     comparisons = [
         compare(
             task,
@@ -388,4 +460,4 @@ def sweep(
         )
         for v in values
     ]
-    return Sweep(task.name, over, list(values), comparisons)
+    return Sweep(task.name, over, values, comparisons)

@@ -9,12 +9,15 @@ printed beside the majority baseline.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from numbers import Real
 
 import numpy as np
 from scipy import stats
 
 
 def _as_labels(name: str, values) -> np.ndarray:
+    if hasattr(values, "detach"):  # a torch tensor, perhaps still tracking gradients
+        values = values.detach().cpu()
     array = np.asarray(values)
     if array.ndim != 1:
         raise ValueError(
@@ -55,6 +58,10 @@ def confusion_matrix(y_true, y_pred, n_classes: int | None = None) -> np.ndarray
     """Counts with true classes as rows and predicted classes as columns."""
     y_true, y_pred = _pair(y_true, y_pred)
     largest = int(max(y_true.max(), y_pred.max()))
+    if n_classes is not None and (
+        isinstance(n_classes, bool) or not isinstance(n_classes, (int, np.integer))
+    ):
+        raise TypeError(f"n_classes must be a positive integer, got {n_classes!r}")
     if n_classes is None:
         n_classes = largest + 1
     elif largest >= n_classes:
@@ -96,8 +103,43 @@ class Interval:
         return f"{self.mean:.3f} [{self.low:.3f}, {self.high:.3f}]"
 
 
+def _check_confidence(confidence) -> None:
+    if (
+        isinstance(confidence, bool)
+        or not isinstance(confidence, Real)
+        or not 0 < confidence < 1
+    ):
+        raise ValueError(
+            f"confidence must lie between 0 and 1 (both excluded), got {confidence!r};"
+            " write 0.95 for a 95 % interval"
+        )
+
+
+def _check_scores(values: np.ndarray, bounds=None) -> None:
+    """Refuse NaN, infinities and, when ``bounds`` are given, values outside them."""
+    bad = ~np.isfinite(values)
+    if bounds is None and bad.any():
+        raise ValueError(
+            f"values must be finite numbers, one per seed, got {values[bad][0]}"
+        )
+    if bounds is not None:
+        bad |= (values < bounds[0]) | (values > bounds[1])
+        if bad.any():
+            raise ValueError(
+                f"values must be finite and lie in [{bounds[0]}, {bounds[1]}], one "
+                f"per seed, got {values[bad][0]}; a percentage must be divided by 100"
+            )
+
+
 def wilson_interval(successes: int, n: int, confidence: float = 0.95) -> Interval:
     """The Wilson score interval for a proportion measured once on ``n`` samples."""
+    for name, value in (("successes", successes), ("n", n)):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(
+                f"{name} must be a count (an integer), got {value!r}; pass the number "
+                "of correct predictions and of predictions, not an accuracy"
+            )
+    _check_confidence(confidence)
     if n < 1 or not 0 <= successes <= n:
         raise ValueError(f"need 0 <= successes <= n and n >= 1, got {successes}/{n}")
     ci = stats.binomtest(int(successes), int(n)).proportion_ci(
@@ -118,6 +160,8 @@ def seed_interval(
     values = np.asarray(values, dtype=float)
     if values.ndim != 1 or values.size == 0:
         raise ValueError(f"need a non-empty list of per-seed values, got {values!r}")
+    _check_confidence(confidence)
+    _check_scores(values, bounds)
     mean = float(values.mean())
     if values.size == 1 or np.all(values == values[0]):
         return Interval(mean, mean, mean)
@@ -133,8 +177,8 @@ def mcnemar_exact(correct_a, correct_b) -> float:
     Only the sequences that exactly one model gets right carry information; under
     the null hypothesis each of them is equally likely to favour either model.
     """
-    correct_a = np.asarray(correct_a, dtype=bool)
-    correct_b = np.asarray(correct_b, dtype=bool)
+    correct_a = _as_correct("correct_a", correct_a)
+    correct_b = _as_correct("correct_b", correct_b)
     if correct_a.shape != correct_b.shape or correct_a.ndim != 1:
         raise ValueError(
             "need two equal-length vectors of per-sequence correctness, got shapes "
@@ -145,6 +189,25 @@ def mcnemar_exact(correct_a, correct_b) -> float:
     if only_a + only_b == 0:
         return 1.0
     return float(stats.binomtest(only_a, only_a + only_b, 0.5).pvalue)
+
+
+def _as_correct(name: str, values) -> np.ndarray:
+    """Per-sequence correctness as booleans; True/False or 0/1 only."""
+    array = np.asarray(values)
+    if array.dtype == bool:
+        return array
+    if not (np.issubdtype(array.dtype, np.integer) or array.dtype.kind == "f"):
+        raise TypeError(
+            f"{name} must say per sequence whether the model was right, True/False "
+            f"or 0/1, got values of type {array.dtype}; pass predicted == labels"
+        )
+    if array.size and not np.isin(array, (0, 1)).all():
+        wrong = array[~np.isin(array, (0, 1))].flat[0]
+        raise ValueError(
+            f"{name} must say per sequence whether the model was right, True/False "
+            f"or 0/1, got {wrong}; pass predicted == labels"
+        )
+    return array.astype(bool)
 
 
 def bootstrap_difference(
@@ -162,6 +225,9 @@ def bootstrap_difference(
             "need two equal-length lists of at least 2 per-seed values, got shapes "
             f"{values_a.shape} and {values_b.shape}"
         )
+    _check_confidence(confidence)
+    _check_scores(values_a)
+    _check_scores(values_b)
     difference = values_a - values_b
     mean = float(difference.mean())
     if np.all(difference == difference[0]):

@@ -13,8 +13,14 @@ step, H hidden units, C classes.
 
 from __future__ import annotations
 
+import math
+from numbers import Real
+
+import numpy as np
 import torch
 from torch import nn
+
+from seqlib.tasks import as_task
 
 
 class NotApplicable(ValueError):
@@ -26,9 +32,12 @@ def count_parameters(model: nn.Module) -> int:
 
 
 def _check_inputs(
-    inputs: torch.Tensor, n_features: int, lengths: torch.Tensor | None
+    inputs: torch.Tensor,
+    n_features: int,
+    lengths: torch.Tensor | None,
+    dtype: torch.dtype = torch.float32,
 ) -> torch.Tensor:
-    """Check (B, T, F) inputs and return lengths of shape (B,)."""
+    """Check (B, T, F) inputs for a model of ``dtype``; return lengths, shape (B,)."""
     if not isinstance(inputs, torch.Tensor):
         raise TypeError(f"inputs must be a torch.Tensor, got {type(inputs).__name__}")
     if inputs.dim() != 3:
@@ -46,6 +55,21 @@ def _check_inputs(
         )
     if not inputs.is_floating_point():
         raise TypeError(f"inputs must be floating point, got {inputs.dtype}")
+    if inputs.dtype != dtype:
+        raise TypeError(
+            f"inputs must have the model's dtype {dtype}, got {inputs.dtype}; "
+            f"convert them with inputs.to({dtype})"
+        )
+    if time == 0:
+        raise ValueError(
+            f"inputs must hold at least one time step, got shape {tuple(inputs.shape)}"
+        )
+    finite = torch.isfinite(inputs)
+    if not finite.all():
+        raise ValueError(
+            f"inputs must be finite numbers, got {int((~finite).sum())} NaN or "
+            "infinite value(s)"
+        )
     if lengths is None:
         return torch.full((batch,), time, dtype=torch.long)
     try:
@@ -54,12 +78,22 @@ def _check_inputs(
         raise TypeError(
             f"lengths must be integers, one per sequence, got {lengths!r}"
         ) from None
-    if lengths.is_floating_point() or lengths.dtype == torch.bool:
+    if (
+        lengths.is_floating_point()
+        or lengths.is_complex()
+        or lengths.dtype == torch.bool
+    ):
         raise TypeError(f"lengths must be integers, got {lengths.dtype}")
     if lengths.shape != (batch,):
+        swapped = (
+            "; are the batch and time axes swapped? inputs are "
+            f"(batch, time, features), got {tuple(inputs.shape)}"
+            if lengths.shape == (time,)
+            else ""
+        )
         raise ValueError(
             f"lengths must have shape ({batch},), one per sequence, "
-            f"got {tuple(lengths.shape)}"
+            f"got {tuple(lengths.shape)}{swapped}"
         )
     if batch and (lengths.min() < 1 or lengths.max() > time):
         raise ValueError(
@@ -79,12 +113,21 @@ def _mlp(sizes: list[int]) -> nn.Sequential:
     return nn.Sequential(*layers)
 
 
-def _check_sizes(**sizes) -> None:
+def _check_sizes(**sizes) -> list:
+    """Check sizes (integers, or tuples of them); return them as plain ints."""
+    checked = []
     for name, value in sizes.items():
         values = value if isinstance(value, (tuple, list)) else [value]
         for v in values:
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 1:
                 raise ValueError(f"{name} must be positive integers, got {value!r}")
+        as_ints = tuple(int(v) for v in values)
+        checked.append(as_ints if isinstance(value, (tuple, list)) else as_ints[0])
+    return checked
+
+
+def _dtype(model: nn.Module) -> torch.dtype:
+    return next(model.parameters()).dtype
 
 
 class DNN(nn.Module):
@@ -103,7 +146,7 @@ class DNN(nn.Module):
     ):
         super().__init__()
         hidden = tuple(hidden) if isinstance(hidden, (tuple, list)) else (hidden,)
-        _check_sizes(
+        length, n_features, hidden, n_classes = _check_sizes(
             length=length, n_features=n_features, hidden=hidden, n_classes=n_classes
         )
         self.length = length
@@ -111,7 +154,7 @@ class DNN(nn.Module):
         self.net = _mlp([length * n_features, *hidden, n_classes])
 
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
-        _check_inputs(inputs, self.n_features, lengths)
+        _check_inputs(inputs, self.n_features, lengths, _dtype(self))
         batch, time, _ = inputs.shape
         if time > self.length:
             raise NotApplicable(
@@ -121,7 +164,8 @@ class DNN(nn.Module):
         # Steps past a sequence's length are already zero; pad the batch to the
         # built length with zeros too, so every input has one fixed size.
         padded = nn.functional.pad(inputs, (0, 0, 0, self.length - time))  # (B, L, F)
-        return self.net(padded.reshape(batch, -1))  # (B, L*F) -> (B, C)
+        flat = padded.reshape(batch, self.length * self.n_features)  # (B, L*F)
+        return self.net(flat)  # (B, C)
 
 
 class Bag(nn.Module):
@@ -129,13 +173,15 @@ class Bag(nn.Module):
 
     def __init__(self, n_features: int = 1, hidden: int = 32, n_classes: int = 2):
         super().__init__()
-        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes)
+        n_features, hidden, n_classes = _check_sizes(
+            n_features=n_features, hidden=hidden, n_classes=n_classes
+        )
         self.n_features = n_features
         self.step = nn.Sequential(nn.Linear(n_features, hidden), nn.ReLU())
         self.head = nn.Linear(hidden, n_classes)
 
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
-        lengths = _check_inputs(inputs, self.n_features, lengths)
+        lengths = _check_inputs(inputs, self.n_features, lengths, _dtype(self))
         time = inputs.shape[1]
         per_step = self.step(inputs)  # (B, T, H)
         real = torch.arange(time) < lengths[:, None]  # (B, T), False on padding
@@ -161,9 +207,11 @@ class LSTM(nn.Module):
         forget_bias: float | None = None,
     ):
         super().__init__()
-        _check_sizes(
+        n_features, hidden, n_classes, layers = _check_sizes(
             n_features=n_features, hidden=hidden, n_classes=n_classes, layers=layers
         )
+        if forget_bias is not None:
+            _check_finite("forget_bias", forget_bias)
         self.n_features = n_features
         self.lstm = nn.LSTM(n_features, hidden, num_layers=layers, batch_first=True)
         self.head = nn.Linear(hidden, n_classes)
@@ -171,7 +219,7 @@ class LSTM(nn.Module):
             set_forget_bias(self.lstm, forget_bias)
 
     def forward(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
-        lengths = _check_inputs(inputs, self.n_features, lengths)
+        lengths = _check_inputs(inputs, self.n_features, lengths, _dtype(self))
         # The LSTM reads left to right, so its output at step t never depends on
         # later steps: running over the padding and reading each sequence's output
         # at its own last real step gives exactly the unpadded result, without the
@@ -179,6 +227,13 @@ class LSTM(nn.Module):
         outputs, _ = self.lstm(inputs)  # (B, T, H), the top layer at every step
         last = outputs[torch.arange(inputs.shape[0]), lengths - 1]  # (B, H)
         return self.head(last)  # (B, C)
+
+
+def _check_finite(name: str, value) -> None:
+    if isinstance(value, bool) or not isinstance(value, Real):
+        raise TypeError(f"{name} must be a finite number, got {value!r}")
+    if not math.isfinite(value):
+        raise ValueError(f"{name} must be a finite number, got {value!r}")
 
 
 def set_forget_bias(lstm: nn.LSTM, value: float) -> None:
@@ -209,7 +264,7 @@ class LSTMCellFromScratch(nn.Module):
 
     def __init__(self, n_features: int, hidden: int):
         super().__init__()
-        _check_sizes(n_features=n_features, hidden=hidden)
+        n_features, hidden = _check_sizes(n_features=n_features, hidden=hidden)
         self.hidden = hidden
         self.input_weights = nn.Linear(n_features, 4 * hidden)  # W and b_ih
         self.state_weights = nn.Linear(hidden, 4 * hidden)  # U and b_hh
@@ -243,7 +298,9 @@ class ScratchLSTM(nn.Module):
 
     def __init__(self, n_features: int = 1, hidden: int = 16, n_classes: int = 2):
         super().__init__()
-        _check_sizes(n_features=n_features, hidden=hidden, n_classes=n_classes)
+        n_features, hidden, n_classes = _check_sizes(
+            n_features=n_features, hidden=hidden, n_classes=n_classes
+        )
         self.n_features = n_features
         self.cell = LSTMCellFromScratch(n_features, hidden)
         self.head = nn.Linear(hidden, n_classes)
@@ -260,7 +317,7 @@ class ScratchLSTM(nn.Module):
 
     def trace(self, inputs: torch.Tensor, lengths: torch.Tensor | None = None):
         """Run over time; return logits (B, C) and each gate and state as (B, T, H)."""
-        lengths = _check_inputs(inputs, self.n_features, lengths)
+        lengths = _check_inputs(inputs, self.n_features, lengths, _dtype(self))
         batch, time, _ = inputs.shape
         h = inputs.new_zeros(batch, self.cell.hidden)  # (B, H)
         c = inputs.new_zeros(batch, self.cell.hidden)  # (B, H)
@@ -283,17 +340,27 @@ def model_names() -> list[str]:
     return list(MODELS)
 
 
+def check_model_name(name: str) -> None:
+    """Refuse anything but the name of a known model, listing the known ones."""
+    if not isinstance(name, str):
+        raise TypeError(f"model name must be one of {', '.join(MODELS)}, got {name!r}")
+    if name not in MODELS:
+        raise KeyError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+
+
 def build_model(name: str, task=None, length: int | None = None, **sizes) -> nn.Module:
-    """Build a model by name, sized for ``task`` when one is given.
+    """Build a model by name, sized for ``task`` (a Task or its name) when given.
 
     ``length`` is the longest sequence the DNN must read (the task's default length
     when not given); the other models read any length.
     """
-    if name not in MODELS:
-        raise KeyError(f"unknown model {name!r}; known models: {', '.join(MODELS)}")
+    check_model_name(name)
+    if name == "dnn" and length is not None:
+        sizes.setdefault("length", length)
     if task is not None:
+        task = as_task(task)
         sizes.setdefault("n_features", task.n_features)
         sizes.setdefault("n_classes", task.n_classes)
         if name == "dnn":
-            sizes.setdefault("length", length or task.default_length)
+            sizes.setdefault("length", task.default_length)
     return MODELS[name](**sizes)

@@ -94,6 +94,10 @@ SECOND_WINDOW = (50, 60)
 
 
 def _draw_temporal_order(n, rng, low, high, random_positions=False):
+    if not isinstance(random_positions, (bool, np.bool_)):
+        raise TypeError(
+            f"random_positions must be True or False, got {random_positions!r}"
+        )
     if not random_positions and low < SECOND_WINDOW[1] + 2:
         raise ValueError(
             f"with fixed windows the sequences need at least {SECOND_WINDOW[1] + 2} "
@@ -207,8 +211,7 @@ def _draw_latch(n, rng, low, high, lead=3, lag=None):
     the length drawn in low..high, or, when ``lag=(low, high)`` is given, is drawn
     from that range and the length follows from it.
     """
-    if not isinstance(lead, int) or lead < 1:
-        raise ValueError(f"lead must be a positive integer, got {lead!r}")
+    _check_lead(lead)
     if lag is None:
         lengths = _lengths(n, rng, low, high)
         lead_run = 1 + _uniform_below(rng, np.minimum(lead, lengths - 2))  # (B,)
@@ -229,18 +232,29 @@ def _draw_latch(n, rng, low, high, lead=3, lag=None):
     return _batch(_one_hot(symbols, lengths, len(LATCH_SYMBOLS)), labels, lengths)
 
 
+def _check_lead(lead) -> None:
+    if isinstance(lead, bool) or not isinstance(lead, (int, np.integer)) or lead < 1:
+        raise ValueError(f"lead must be a positive integer, got {lead!r}")
+
+
 def _lag_range(lag) -> tuple[int, int]:
     try:
-        low, high = (int(v) for v in lag)
+        low, high = lag
     except (TypeError, ValueError):
         raise ValueError(f"lag must be a pair (low, high), got {lag!r}") from None
+    for value in (low, high):
+        if isinstance(value, bool) or not isinstance(value, (int, np.integer)):
+            raise TypeError(f"lag must hold whole numbers of steps, got {lag!r}")
     if not 0 <= low <= high:
         raise ValueError(f"lag must satisfy 0 <= low <= high, got {lag!r}")
-    return low, high
+    return int(low), int(high)
 
 
 def _latch_longest(high, lead=3, lag=None):
-    return high if lag is None else lead + _lag_range(lag)[1] + 2
+    if lag is None:
+        return high
+    _check_lead(lead)
+    return int(lead) + _lag_range(lag)[1] + 2
 
 
 register(

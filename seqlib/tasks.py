@@ -115,6 +115,7 @@ class Task:
                 f"steps, got {low}"
             )
         rng = seed if isinstance(seed, np.random.Generator) else _rng(seed)
+        _check_size(self, n, self.longest(lengths=(low, high), **options))
         return self.draw_fn(n, rng, low, high, **{**self.options, **options})
 
 
@@ -130,6 +131,11 @@ def register(task: Task) -> Task:
 
 def get_task(name: str) -> Task:
     """Look a task up by name, with an error that lists the known names."""
+    if not isinstance(name, str):
+        raise TypeError(
+            f"task name must be a string, one of {', '.join(sorted(REGISTRY))}; "
+            f"got {name!r}"
+        )
     if name not in REGISTRY:
         known = ", ".join(sorted(REGISTRY))
         raise KeyError(f"unknown task {name!r}; known tasks: {known}")
@@ -138,6 +144,18 @@ def get_task(name: str) -> Task:
 
 def task_names() -> list[str]:
     return sorted(REGISTRY)
+
+
+def as_task(task: str | Task) -> Task:
+    """A task given by name or as a :class:`Task` (anything else is refused)."""
+    if isinstance(task, Task):
+        return task
+    if not isinstance(task, str):
+        raise TypeError(
+            f"task must be a Task or a task name ({', '.join(sorted(REGISTRY))}), "
+            f"got {task!r}"
+        )
+    return get_task(task)
 
 
 # --- helpers -------------------------------------------------------------------
@@ -156,6 +174,22 @@ def _check_count(name: str, value: int) -> None:
         raise TypeError(f"{name} must be a positive integer, got {value!r}")
     if value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value}")
+
+
+# The most memory one draw's inputs may take. The course's largest sets take well
+# under 100 MiB; a draw past this is a typo (an extra zero or three), and refusing
+# it beats a kernel killed for lack of memory.
+DRAW_LIMIT_GIB = 2
+
+
+def _check_size(task: Task, n: int, longest: int) -> None:
+    need = int(n) * int(longest) * task.n_features * 4 / 2**30  # float32 inputs, GiB
+    if need > DRAW_LIMIT_GIB:
+        raise ValueError(
+            f"a draw must fit in {DRAW_LIMIT_GIB} GiB, got {n:,} sequences of up to "
+            f"{longest:,} steps of task {task.name!r} ({need:,.1f} GiB); "
+            "draw fewer or shorter sequences"
+        )
 
 
 def _check_range(lengths) -> tuple[int, int]:

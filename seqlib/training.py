@@ -9,8 +9,10 @@ and ``no_grad()`` at fixed points into a history.
 
 from __future__ import annotations
 
+import math
 import os
 from dataclasses import asdict, dataclass, field
+from numbers import Real
 
 import numpy as np
 import torch
@@ -18,7 +20,7 @@ from torch import nn
 from tqdm.auto import tqdm
 
 from seqlib import metrics
-from seqlib.tasks import Batch, Task
+from seqlib.tasks import Batch, Task, _check_count, _check_range, as_task
 
 HELD_OUT_SEED = 20_000  # far from the small integers used as training seeds
 VALIDATION_SEED = 30_000  # early stopping looks at this set, never the test set
@@ -43,30 +45,43 @@ class TrainSettings:
     options: dict = field(default_factory=dict)  # task keywords for every draw
 
     def __post_init__(self):
-        for name in ("steps", "batch_size"):
-            _check_positive(name, getattr(self, name))
+        # Counts are stored as plain ints, so that numpy integers are welcome and
+        # the recorded settings stay JSON.
+        for name in ("steps", "batch_size", "validation_size"):
+            setattr(self, name, _check_positive(name, getattr(self, name)))
         for name in ("train_size", "eval_every", "length"):
             if getattr(self, name) is not None:
-                _check_positive(name, getattr(self, name))
-        if (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, int)
-            or (self.seed < 0)
+                setattr(self, name, _check_positive(name, getattr(self, name)))
+        self.seed = _check_seed(self.seed)
+        for name in ("lr", "clip_grad", "early_stop"):
+            value = getattr(self, name)
+            if value is not None and (
+                isinstance(value, bool) or not isinstance(value, Real)
+            ):
+                raise TypeError(f"{name} must be a number, got {value!r}")
+        if not (self.lr > 0 and math.isfinite(self.lr)):
+            raise ValueError(f"lr must be a positive finite number, got {self.lr!r}")
+        if self.clip_grad is not None and not (
+            self.clip_grad > 0 and math.isfinite(self.clip_grad)
         ):
-            raise ValueError(f"seed must be a non-negative integer, got {self.seed!r}")
-        if not self.lr > 0:
-            raise ValueError(f"lr must be positive, got {self.lr!r}")
-        if self.clip_grad is not None and not self.clip_grad > 0:
-            raise ValueError(f"clip_grad must be positive, got {self.clip_grad!r}")
+            raise ValueError(
+                f"clip_grad must be a positive finite number, got {self.clip_grad!r}"
+            )
         if self.early_stop is not None and not 0 < self.early_stop <= 1:
             raise ValueError(
                 f"early_stop is a balanced accuracy in (0, 1], got {self.early_stop!r}"
             )
-        _check_positive("validation_size", self.validation_size)
         if self.length is not None and self.lengths is not None:
             raise ValueError(
                 "give either length or lengths=(low, high), not both; "
                 f"got length={self.length} and lengths={self.lengths}"
+            )
+        if self.lengths is not None:
+            self.lengths = _check_range(self.lengths)
+        if not isinstance(self.options, dict):
+            raise TypeError(
+                "options must be a dict of task keywords, such as "
+                f"{{'random_positions': True}}, got {self.options!r}"
             )
 
     def draw_kwargs(self) -> dict:
@@ -78,9 +93,35 @@ class TrainSettings:
         return dict(self.options)
 
 
-def _check_positive(name: str, value) -> None:
-    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+def _check_positive(name: str, value) -> int:
+    if isinstance(value, bool) or not isinstance(value, (int, np.integer)) or value < 1:
         raise ValueError(f"{name} must be a positive integer, got {value!r}")
+    return int(value)
+
+
+def _check_seed(seed) -> int:
+    """A seed both numpy and torch accept: an integer in 0 .. 2**64 - 1."""
+    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
+        raise ValueError(f"seed must be a non-negative integer, got {seed!r}")
+    if seed >= 2**64:
+        raise ValueError(f"seed must be below 2**64 (torch's limit), got {seed}")
+    return int(seed)
+
+
+def _check_settings(settings) -> None:
+    if not isinstance(settings, TrainSettings):
+        raise TypeError(
+            f"settings must be a TrainSettings, got {settings!r}; "
+            "build one with TrainSettings(steps=..., lr=...)"
+        )
+
+
+def _check_batch(name: str, batch) -> None:
+    if not isinstance(batch, Batch):
+        raise TypeError(
+            f"{name} must be a Batch of inputs, labels and lengths (what task.draw "
+            f"returns), got {type(batch).__name__}"
+        )
 
 
 @dataclass
@@ -113,6 +154,12 @@ class Scores:
 
 def seeded_model(build, seed: int) -> nn.Module:
     """Call ``build()`` with torch's generator seeded; global state is left alone."""
+    if isinstance(build, nn.Module) or not callable(build):
+        raise TypeError(
+            "build must be a function that makes a new model, such as DNN or "
+            f"lambda: build_model('lstm', task), got {type(build).__name__}"
+        )
+    seed = _check_seed(seed)
     with torch.random.fork_rng(devices=[]):
         torch.manual_seed(seed)
         return build()
@@ -126,12 +173,15 @@ def draw_held_out(task: Task, n: int = 10_000, seed: int = HELD_OUT_SEED, **kwar
 @torch.no_grad()
 def predict(model: nn.Module, batch: Batch, chunk: int = 4096) -> np.ndarray:
     """Predicted classes, shape (B,), computed under eval() and no_grad()."""
+    _check_batch("batch", batch)
+    _check_count("chunk", chunk)
     was_training = model.training
     model.eval()
     try:
+        # An empty batch still goes through the model once, so it is checked too.
         parts = [
             model(batch.inputs[i : i + chunk], batch.lengths[i : i + chunk]).argmax(1)
-            for i in range(0, len(batch), chunk)
+            for i in range(0, max(len(batch), 1), chunk)
         ]
     finally:
         model.train(was_training)
@@ -188,12 +238,21 @@ def train(
     held_out: Batch | None = None,
     progress: bool | None = None,
 ) -> History:
-    """Train ``model`` in place on ``task`` and return its history.
+    """Train ``model`` in place on ``task`` (a Task or its name); return its history.
 
     ``held_out`` defaults to 10,000 sequences drawn from ``HELD_OUT_SEED``; pass
     one set to compare several models on exactly the same sequences.
     """
-    settings = settings or TrainSettings()
+    if not isinstance(model, nn.Module):
+        raise TypeError(
+            "model must be a torch module, such as build_model('dnn', task), "
+            f"got {model!r}"
+        )
+    task = as_task(task)
+    settings = TrainSettings() if settings is None else settings
+    _check_settings(settings)
+    if held_out is not None:
+        _check_batch("held_out", held_out)
     if settings.train_size is not None and settings.train_size < settings.batch_size:
         raise ValueError(
             f"train_size ({settings.train_size}) must be at least batch_size "
