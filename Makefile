@@ -41,7 +41,8 @@ $(STAMP): pyproject.toml constraints.txt
 ROOT_FLAG := $(if $(filter 0,$(shell id -u)),--allow-root,)
 
 lab: $(STAMP)
-	$(LAB_CONFIG) $(BIN)/jupyter lab notebooks/01_the_question.ipynb $(ROOT_FLAG) $(ARGS)
+	$(LAB_CONFIG) $(BIN)/jupyter lab --ServerApp.root_dir=$(CURDIR) \
+		notebooks/01_the_question.ipynb $(ROOT_FLAG) $(ARGS)
 
 test: $(STAMP) browser lint unit regression
 

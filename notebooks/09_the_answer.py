@@ -184,8 +184,9 @@ for nb, what, dnn, lstm in table:
     print(f"{nb:<3} {what:<42} {shown(dnn):>6} {shown(lstm):>6}  {verdict(dnn, lstm)}")
 
 # %% [markdown]
-# The LSTM wins the first six lines, all of them cases where the evidence moves or
-# the length goes past training. The DNN wins where the LSTM had to learn a long
+# The LSTM wins the first six lines: cases where the evidence moves, where the
+# test length goes past training, or where one rule must hold at every length
+# (parity over lengths 1-20). The DNN wins where the LSTM had to learn a long
 # gap directly. On the imbalanced positional task the DNN is ahead, but its seeds
 # spread so widely that the intervals overlap; the other fixed-window tasks are
 # ties; parity at one length defeats both.
@@ -254,7 +255,8 @@ costs
 # %% [markdown]
 # The LSTM has about a ninth of the DNN's parameters and needs an eighth of its
 # data on motif, but on the fixed-window task it needed three to nine times the
-# DNN's training steps, and each LSTM step is slower (notebook 08).
+# DNN's training steps (counted at the early-stopping checks, every 300 steps), and
+# each LSTM step is slower (notebook 08).
 
 # %%
 dnn, lstm = costs["dnn"], costs["lstm"]
@@ -268,8 +270,8 @@ ratios
 # ## 4. The answer
 #
 # **What does an LSTM buy you over a DNN?** Not the ability to see order: a DNN on
-# a fixed-length input sees order through its positions (notebook 02), and
-# shuffling the steps hurts it too (notebook 06). What the LSTM buys is *one step
+# a fixed-length input sees order through its positions (notebook 02: reorder the
+# steps consistently and it learns just as well). What the LSTM buys is *one step
 # applied at every position*, with a memory carried between steps. That buys three
 # things, each measured above:
 #

@@ -160,9 +160,9 @@ patterns
 # %% [markdown]
 # One sign pattern per label, and the two are opposite on every unit: the symbol
 # is written into the cell state at the deciding step and kept through the
-# filler of every one of these sequences (3 to 23 steps). The memory is not a
-# clean switch, though: the values keep growing during the filler (the colour
-# bar reaches well past 1).
+# filler of every one of these sequences (lengths 3 to 23, so 0 to 20 steps of
+# filler). The memory is not a clean switch, though: the values keep growing
+# during the filler (the colour bar reaches well past 1).
 
 # %% [markdown]
 # ## 4. Sweeps

@@ -328,6 +328,9 @@ def test_train_button_shows_curves_and_table_and_stop_ends_a_run(
     _wait_for_results(expect, trainer, image, before, WAIT_MS)
     ARTIFACTS.mkdir(exist_ok=True)
     trainer.screenshot(path=ARTIFACTS / "train_explorer.png")
+    # The whole JupyterLab window too, with the trained cell scrolled into view.
+    trainer.scroll_into_view_if_needed()
+    page.screenshot(path=ARTIFACTS / "train_explorer_in_lab.png")
 
     # Train again and stop at once: the kernel runs training in the background,
     # so it still hears the click, and the run ends with what it measured.

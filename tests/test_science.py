@@ -133,7 +133,7 @@ def test_shuffling_time_steps_blinds_the_lstm_but_not_the_bag():
             scores[name] = permutation_test(model, held_out, seed=seed)
         lstm, bag = scores["lstm"], scores["bag"]
         assert lstm["balanced_accuracy"] >= 0.95
-        # Near chance, not exactly 0.5: in about 1 shuffled sequence in 40 the
-        # pair lands side by side again by luck.
+        # Both classes of motif hold the same symbols, so after a shuffle no model
+        # can beat 0.5 on average; the margin allows for sampling noise.
         assert lstm["shuffled_balanced_accuracy"] <= 0.60
         assert abs(bag["shuffled_balanced_accuracy"] - bag["balanced_accuracy"]) <= 0.02
