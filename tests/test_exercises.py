@@ -23,30 +23,19 @@ write instead of failing the cells after it.
 from __future__ import annotations
 
 import ast
-import importlib.util
 import re
-import sys
 from pathlib import Path
 
 import nbformat
 import pytest
 from nbclient import NotebookClient
+from tool_loader import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 EXERCISES = ROOT / "exercises"
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        "make_exercises", ROOT / "tools" / "make_exercises.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = load_tool()
+TOOL = load_tool("make_exercises")
 SOLUTIONS = TOOL.solution_sources(ROOT / "solutions")
 NAMES = [path.stem for path in SOLUTIONS]
 

@@ -13,12 +13,12 @@ draw seeded), so any difference means the code or the environment changed, and
 
 from __future__ import annotations
 
-import importlib.util
 import json
 from pathlib import Path
 
 import pytest
 import torch
+from tool_loader import load_tool
 
 from seqlib.metrics import seed_interval
 
@@ -29,16 +29,7 @@ ROOT = Path(__file__).resolve().parents[1]  # the repository root
 SUMMARY_TOLERANCE = 1e-4
 
 
-def _load_tool():
-    spec = importlib.util.spec_from_file_location(
-        "make_results", ROOT / "tools" / "make_results.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-make_results = _load_tool()
+make_results = load_tool("make_results")
 NAMES = list(make_results.EXPERIMENTS)
 SWEEPS = ["motif_train_size", "latch_lag", "motif_length"]
 

@@ -12,30 +12,19 @@ laptop slower than the machine that made the reference.
 
 from __future__ import annotations
 
-import importlib.util
 import math
 import re
-import sys
 from pathlib import Path
 
 import pytest
+from tool_loader import load_tool
 
 ROOT = Path(__file__).resolve().parents[1]
 MARGIN_MINUTES = 2  # kernel start and imports, and a slower laptop
 SOLUTION_SECONDS = 30  # each solution notebook must run within this
 
 
-def load_tool():
-    spec = importlib.util.spec_from_file_location(
-        "schedule", ROOT / "tools" / "schedule.py"
-    )
-    module = importlib.util.module_from_spec(spec)
-    sys.modules[spec.name] = module  # dataclasses look their module up there
-    spec.loader.exec_module(module)
-    return module
-
-
-TOOL = load_tool()
+TOOL = load_tool("schedule")
 SOURCES = TOOL.sources(ROOT)
 IDS = [f"{path.parent.name}/{path.stem}" for path in SOURCES]
 

@@ -137,6 +137,18 @@ def _model_boxes(chosen: Sequence[str]) -> dict[str, ui.Checkbox]:
     }
 
 
+def _steps_slider(value: int, low: int = 10, high: int = 3000, step: int = 10):
+    """The number of training steps, read only when the slider is let go."""
+    return ui.IntSlider(
+        value=value,
+        min=low,
+        max=high,
+        step=step,
+        description="steps",
+        continuous_update=False,
+    )
+
+
 def _tidy(widget: ui.Widget) -> ui.Widget:
     """Let every label take the room it needs, and checkboxes only theirs."""
     style = getattr(widget, "style", None)

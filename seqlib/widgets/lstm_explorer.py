@@ -23,6 +23,7 @@ from seqlib.widgets._core import (
     _message,
     _note,
     _Runner,
+    _steps_slider,
     _tidy,
 )
 
@@ -226,14 +227,7 @@ class LSTMExplorer(_Explorer, _Runner):
             description="sequence",
             continuous_update=False,
         )
-        self.steps = ui.IntSlider(
-            value=steps,
-            min=50,
-            max=2000,
-            step=50,
-            description="steps",
-            continuous_update=False,
-        )
+        self.steps = _steps_slider(steps, low=50, high=2000, step=50)
         self.seed = ui.BoundedIntText(value=seed, min=0, max=10**6, description="seed")
         self.run_button = self.train_button = ui.Button(
             description="Train LSTM", button_style="primary", icon="play"

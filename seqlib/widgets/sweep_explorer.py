@@ -25,6 +25,7 @@ from seqlib.widgets._core import (
     _model_boxes,
     _note,
     _Runner,
+    _steps_slider,
     _tidy,
 )
 
@@ -144,14 +145,7 @@ class SweepExplorer(_Explorer, _Runner):
         self.seeds = ui.IntSlider(
             value=seeds, min=1, max=5, description="seeds", continuous_update=False
         )
-        self.steps = ui.IntSlider(
-            value=steps,
-            min=10,
-            max=3000,
-            step=10,
-            description="steps",
-            continuous_update=False,
-        )
+        self.steps = _steps_slider(steps)
         self.run_button = ui.Button(
             description="Run sweep", button_style="primary", icon="play"
         )

@@ -42,6 +42,7 @@ from seqlib.widgets._core import (
     _note,
     _quiet,
     _Runner,
+    _steps_slider,
     _tidy,
 )
 
@@ -366,14 +367,7 @@ class TrainExplorer(_Explorer, _Runner):
             options=task_names(), value=first.name, description="task"
         )
         self.model_boxes = _model_boxes(models)
-        self.steps = ui.IntSlider(
-            value=steps,
-            min=10,
-            max=3000,
-            step=10,
-            description="steps",
-            continuous_update=False,
-        )
+        self.steps = _steps_slider(steps)
         self.lr = ui.Dropdown(
             options=_rates(lr or first.training.lr),
             value=lr or first.training.lr,
